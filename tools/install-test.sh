@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine: the package with its test extras.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install --quiet --upgrade pip
+python -m pip install --quiet -e ".[test]"
