@@ -1,0 +1,32 @@
+"""The multimodal freight network of Xinjiang and Gansu (road, rail, air, border crossings).
+
+Build it with :func:`build_network`; compute cost matrices with :func:`cost_matrix` (scipy
+``csgraph`` Dijkstra from the origins only), single routes with :func:`route`, disrupted copies with
+:func:`disrupt`, and city street networks from OpenStreetMap with :func:`import_osm` /
+:func:`connect_city`. Units: lengths in km (``length`` in metres, the osmnx convention), times in
+hours, costs in CNY per tonne.
+"""
+
+from __future__ import annotations
+
+from planner.network.build import build_network, clear_cache, place_node
+from planner.network.disruption import disrupt
+from planner.network.matrix import CostMatrix, cost_matrix
+from planner.network.osm import connect_city, import_osm
+from planner.network.places import place_table, resolve_place
+from planner.network.routing import Route, route
+
+__all__ = [
+    "CostMatrix",
+    "Route",
+    "build_network",
+    "clear_cache",
+    "connect_city",
+    "cost_matrix",
+    "disrupt",
+    "import_osm",
+    "place_node",
+    "place_table",
+    "resolve_place",
+    "route",
+]

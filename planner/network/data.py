@@ -1,0 +1,261 @@
+"""Read and validate the route data of ``geodata/network/``.
+
+Files (see ``geodata/README.md``, section "Transport network"):
+
+* ``routes.yaml``: routes as ordered waypoint lists (documented node ids, ``cs:<adcode>`` county seats,
+  ``gn:<geonameid>`` GeoNames places), each with its mode, class and source;
+* ``waypoints.csv``: the GeoNames records the routes use (id, name, lon, lat in WGS84 degrees);
+* ``mode_parameters.csv``: speeds (km/h), costs (CNY per tonne-km), fixed transfer/crossing cost
+  (CNY per tonne) and time (h), each row with a source or ``estimate``.
+
+Every problem raises :class:`planner.errors.DataError` with one line naming the file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from planner.errors import DataError
+from planner.paths import geodata_dir
+
+__all__ = [
+    "MODES",
+    "ModeParameters",
+    "RouteSpec",
+    "load_mode_parameters",
+    "load_routes",
+    "load_waypoints",
+    "network_dir",
+]
+
+#: Transport modes of the network layers, plus ``crossing`` (border crossings, carried by road or rail).
+MODES = ("road", "rail", "air", "crossing")
+_ROUTE_FIELDS = ("id", "name_zh", "name_en", "mode", "class", "source", "waypoints")
+
+
+def network_dir() -> Path:
+    """Return the directory holding the network data files (``<geodata>/network``)."""
+    return geodata_dir() / "network"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route of ``routes.yaml``: an ordered waypoint list with mode, class and source."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    mode: str
+    road_class: str
+    carrier: str
+    source: str
+    waypoints: tuple[str, ...]
+
+    @property
+    def is_estimate(self) -> bool:
+        """True when no public description of the route's control points was found."""
+        return self.source.strip().lower().startswith("estimate")
+
+
+def _token_ok(token: str) -> bool:
+    if token.startswith(("cs:", "gn:")):
+        code = token[3:].split("=", 1)[0]
+        return code.isdigit()
+    return bool(token) and ":" not in token and "=" not in token
+
+
+@functools.lru_cache(maxsize=4)
+def _routes_cached(path_str: str) -> tuple[RouteSpec, ...]:
+    path = Path(path_str)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found; the network needs geodata/network/routes.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f"line {line + 1}" if line is not None else "file"
+        raise DataError(f"{path.name}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    specs: list[RouteSpec] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(data.get("routes") or []):
+        where = f"routes[{index}]"
+        if not isinstance(raw, dict):
+            raise DataError(f"{path.name}: {where}: expected a mapping")
+        for key in _ROUTE_FIELDS:
+            if key not in raw or raw[key] in (None, ""):
+                raise DataError(f"{path.name}: {where}: missing field {key}")
+        rid = str(raw["id"])
+        where = f"route {rid!r}"
+        if rid in seen:
+            raise DataError(f"{path.name}: {where}: duplicate id")
+        seen.add(rid)
+        mode = str(raw["mode"])
+        if mode not in MODES:
+            raise DataError(f"{path.name}: {where}: field mode={mode!r} must be one of {', '.join(MODES)}")
+        carrier = str(raw.get("carrier", mode if mode != "crossing" else ""))
+        if mode == "crossing" and carrier not in ("road", "rail"):
+            raise DataError(f"{path.name}: {where}: field carrier must be road or rail for a crossing")
+        waypoints = tuple(str(w) for w in raw["waypoints"])
+        if len(waypoints) < 2:
+            raise DataError(f"{path.name}: {where}: field waypoints needs at least two waypoints")
+        for token in waypoints:
+            if not _token_ok(token):
+                raise DataError(
+                    f"{path.name}: {where}: waypoint {token!r} is not a node id, cs:<adcode> or gn:<geonameid>"
+                )
+        specs.append(
+            RouteSpec(
+                id=rid,
+                name_zh=str(raw["name_zh"]),
+                name_en=str(raw["name_en"]),
+                mode=mode,
+                road_class=str(raw["class"]),
+                carrier=carrier,
+                source=str(raw["source"]),
+                waypoints=waypoints,
+            )
+        )
+    if not specs:
+        raise DataError(f"{path.name}: no routes")
+    return tuple(specs)
+
+
+def load_routes() -> tuple[RouteSpec, ...]:
+    """Return the routes of ``routes.yaml`` (validated; cached per file)."""
+    return _routes_cached(str(network_dir() / "routes.yaml"))
+
+
+def _read_csv(path: Path, required: list[str]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"{path.name}: header: missing column {missing[0]}")
+        return list(reader)
+
+
+@functools.lru_cache(maxsize=4)
+def _waypoints_cached(path_str: str) -> dict[int, dict[str, object]]:
+    path = Path(path_str)
+    rows = _read_csv(path, ["geonames_id", "name", "country", "lon", "lat"])
+    table: dict[int, dict[str, object]] = {}
+    for line_no, row in enumerate(rows, start=2):
+        text = row["geonames_id"]
+        if not text.isdigit():
+            raise DataError(f"{path.name}: line {line_no}: field geonames_id={text!r} is not a GeoNames id")
+        coords = []
+        for field, bound in (("lon", 180.0), ("lat", 90.0)):
+            try:
+                value = float(row[field])
+            except ValueError:
+                raise DataError(
+                    f"{path.name}: line {line_no}: field {field}={row[field]!r} is not a number"
+                ) from None
+            if not math.isfinite(value) or abs(value) > bound:
+                raise DataError(f"{path.name}: line {line_no}: field {field}={row[field]!r} is out of range")
+            coords.append(value)
+        gid = int(text)
+        if gid in table:
+            raise DataError(f"{path.name}: line {line_no}: duplicate geonames_id {gid}")
+        table[gid] = {"name": row["name"], "country": row["country"], "lon": coords[0], "lat": coords[1]}
+    return table
+
+
+def load_waypoints() -> dict[int, dict[str, object]]:
+    """Return the GeoNames waypoints: ``{geonames_id: {name, country, lon, lat}}`` (degrees WGS84)."""
+    return dict(_waypoints_cached(str(network_dir() / "waypoints.csv")))
+
+
+@dataclass(frozen=True)
+class ModeParameters:
+    """Speeds, costs and fixed charges by (mode, class); see ``mode_parameters.csv``."""
+
+    speed_kmh: dict[tuple[str, str], float]
+    cost_ambient_cny_per_tkm: dict[tuple[str, str], float]
+    cost_reefer_cny_per_tkm: dict[tuple[str, str], float]
+    fixed_cost_cny_per_t: dict[str, float]
+    fixed_time_h: dict[str, float]
+    value_of_time_cny_per_t_h: float
+
+
+_PARAMETER_UNITS = {
+    "speed": "km/h",
+    "cost_ambient": "CNY/t-km",
+    "cost_reefer": "CNY/t-km",
+    "fixed_cost": "CNY/t",
+    "fixed_time": "h",
+    "value_of_time": "CNY/(t h)",
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _parameters_cached(path_str: str) -> ModeParameters:
+    path = Path(path_str)
+    rows = _read_csv(path, ["mode", "class", "parameter", "value", "unit", "source"])
+    speed: dict[tuple[str, str], float] = {}
+    ambient: dict[tuple[str, str], float] = {}
+    reefer: dict[tuple[str, str], float] = {}
+    fixed_cost: dict[str, float] = {}
+    fixed_time: dict[str, float] = {}
+    vot: float | None = None
+    for line_no, row in enumerate(rows, start=2):
+        name = row["parameter"]
+        if name not in _PARAMETER_UNITS:
+            raise DataError(
+                f"{path.name}: line {line_no}: field parameter={name!r} must be one of {', '.join(_PARAMETER_UNITS)}"
+            )
+        if row["unit"] != _PARAMETER_UNITS[name]:
+            raise DataError(
+                f"{path.name}: line {line_no}: field unit={row['unit']!r} must be {_PARAMETER_UNITS[name]!r} for {name}"
+            )
+        if not row["source"].strip():
+            raise DataError(
+                f"{path.name}: line {line_no}: field source is empty (cite a source or write 'estimate')"
+            )
+        try:
+            value = float(row["value"])
+        except ValueError:
+            raise DataError(
+                f"{path.name}: line {line_no}: field value={row['value']!r} is not a number"
+            ) from None
+        if not math.isfinite(value) or value < 0 or (name == "speed" and value == 0):
+            raise DataError(f"{path.name}: line {line_no}: field value={row['value']!r} must be positive")
+        key = (row["mode"], row["class"])
+        if name == "speed":
+            speed[key] = value
+        elif name == "cost_ambient":
+            ambient[key] = value
+        elif name == "cost_reefer":
+            reefer[key] = value
+        elif name == "fixed_cost":
+            fixed_cost[row["class"]] = value
+        elif name == "fixed_time":
+            fixed_time[row["class"]] = value
+        else:
+            vot = value
+    if vot is None:
+        raise DataError(f"{path.name}: missing the value_of_time row")
+    for key in speed:
+        for table, label in ((ambient, "cost_ambient"), (reefer, "cost_reefer")):
+            if key not in table:
+                raise DataError(f"{path.name}: mode={key[0]} class={key[1]}: missing the {label} row")
+    return ModeParameters(speed, ambient, reefer, fixed_cost, fixed_time, vot)
+
+
+def load_mode_parameters() -> ModeParameters:
+    """Return the validated parameters of ``mode_parameters.csv`` (cached per file)."""
+    return _parameters_cached(str(network_dir() / "mode_parameters.csv"))
+
+
+def clear_caches() -> None:
+    """Forget loaded network files."""
+    for cached in (_routes_cached, _waypoints_cached, _parameters_cached):
+        cached.cache_clear()

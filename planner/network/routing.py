@@ -1,0 +1,116 @@
+"""Single origin-destination routes over the network (scipy Dijkstra from one source)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import LineString
+
+from planner.errors import PlannerError
+from planner.network._csgraph import check_modes, entry_node, sparse_view
+
+__all__ = ["Route", "route"]
+
+
+@dataclass
+class Route:
+    """A route: totals, the routes passed (in order), the links used and the merged geometry.
+
+    ``distance_km`` (km), ``time_h`` (hours), ``cost_ambient_cny_per_t`` and ``cost_reefer_cny_per_t``
+    (CNY per tonne along the chosen path), ``routes`` (route ids in order, e.g. ``["G30", "G3012"]``),
+    ``route_names_zh``, ``modes_used``, ``links`` (``(u, v, key)`` of the graph), ``nodes`` and
+    ``geometry`` (one LineString, lon/lat).
+    """
+
+    origin: str
+    destination: str
+    distance_km: float
+    time_h: float
+    cost_ambient_cny_per_t: float
+    cost_reefer_cny_per_t: float
+    routes: list[str] = field(default_factory=list)
+    route_names_zh: list[str] = field(default_factory=list)
+    modes_used: list[str] = field(default_factory=list)
+    links: list[tuple[str, str, object]] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    geometry: LineString | None = None
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON output (geometry as WKT)."""
+        return {
+            "origin": self.origin, "destination": self.destination,
+            "distance_km": round(self.distance_km, 1), "time_h": round(self.time_h, 2),
+            "cost_ambient_cny_per_t": round(self.cost_ambient_cny_per_t, 1),
+            "cost_reefer_cny_per_t": round(self.cost_reefer_cny_per_t, 1),
+            "routes": self.routes, "route_names_zh": self.route_names_zh, "modes_used": self.modes_used,
+            "nodes": self.nodes,
+        }  # fmt: skip
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
+
+
+def route(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    modes: Sequence[str] = ("road",),
+    weight: str = "cost",
+    refrigerated: bool = False,
+) -> Route:
+    """Return the least-``weight`` route between two places (ids or Chinese/English names).
+
+    ``weight`` is ``cost`` (generalized cost: CNY/t + value of time x h), ``time`` or ``distance``;
+    ``refrigerated`` selects reefer rates for the cost weight. Raises :class:`PlannerError` for an
+    unknown place or when no route exists with the allowed ``modes``.
+    """
+    chosen = check_modes(modes)
+    view = sparse_view(graph, chosen, refrigerated, weight)
+    source, target = entry_node(graph, origin, chosen), entry_node(graph, destination, chosen)
+    s, t = view.index[source], view.index[target]
+    dist, pred = dijkstra(view.matrix, directed=True, indices=s, return_predecessors=True)
+    if not np.isfinite(dist[t]):
+        raise PlannerError(f"no route from {origin!r} to {destination!r} by {'+'.join(chosen)}")
+    path = [t]
+    while path[-1] != s:
+        path.append(int(pred[path[-1]]))
+    path.reverse()
+    nodes = [view.nodes[i] for i in path]
+    links = []
+    coords: list[tuple[float, float]] = []
+    for a, b in zip(path[:-1], path[1:], strict=True):
+        pos = int(view.lookup(np.array([a]), np.array([b]))[0])
+        u, v = view.nodes[a], view.nodes[b]
+        key = view.pair_edge_key[pos]
+        links.append((u, v, key))
+        line = list(graph[u][v][key]["geometry"].coords)
+        coords.extend(line if not coords else line[1:])
+    data = [graph[u][v][k] for u, v, k in links]
+    if len(coords) < 2:
+        x, y = graph.nodes[source]["x"], graph.nodes[source]["y"]
+        coords = [(x, y), (x, y)]
+    skip = {"transfer", "access"}
+    return Route(
+        origin=graph.nodes[source]["place"],
+        destination=graph.nodes[target]["place"],
+        distance_km=float(sum(d["length_km"] for d in data)),
+        time_h=float(sum(d["time_h"] for d in data)),
+        cost_ambient_cny_per_t=float(sum(d["cost_ambient_cny_per_t"] for d in data)),
+        cost_reefer_cny_per_t=float(sum(d["cost_reefer_cny_per_t"] for d in data)),
+        routes=_dedupe([d["route"] for d in data if d["route"] not in skip]),
+        route_names_zh=_dedupe([d["route_name_zh"] for d in data if d["route"] not in skip]),
+        modes_used=_dedupe([d["mode"] for d in data if d["mode"] != "transfer"]),
+        links=links,
+        nodes=nodes,
+        geometry=LineString(coords),
+    )
