@@ -1,0 +1,1072 @@
+"""Multi-echelon, multi-product cold-chain network design (MILP on :class:`MatrixModel`).
+
+Network (X:L30-31, A:L207-217, G:L2210-2214): production areas -> origin pre-cooling / consolidation
+centres -> backbone cold-chain bases -> regional distribution centres -> demand points (cities, outbound
+gateways, border ports). The tiers and the allowed tier-to-tier arcs are data (:class:`ColdChainProblem`),
+so tiers can be skipped (e.g. a backbone base serving nearby demand directly) and the same engine sites
+ambient distribution centres (non-refrigerated tiers, non-perishable products).
+
+Formulation (all sums vectorised; ``p`` product, ``e`` arc variant = (i, j, mode, refrigerated)):
+
+Variables
+  ``open[s,l]``   binary, site ``s`` built at capacity level ``l`` (forbidden sites: ub 0)
+  ``flow[p,e]``   tonnes/season of ``p`` on arc variant ``e`` (only variants that survive the pruning below)
+  ``unmet[d,p]``  tonnes of demand not served (only when an unmet-demand penalty applies)
+  ``use[p,e]``    binary, arc variant used by ``p`` (only for *time-critical* variants, see below)
+  ``arrive[p,n]`` latest arrival time (h) of ``p`` at node ``n`` over used time-critical routes
+
+Constraints
+  supply        sum_e out of (o,p) flow <= supply[o,p]
+  demand        sum_e into (d,p) flow + unmet[d,p] = demand[d,p]
+  conservation  inflow(s,p) = outflow(s,p) at every site
+  capacity      sum_p inflow(s,p) <= sum_l cap[s,l] open[s,l];  sum_l open[s,l] <= 1
+  linking       inflow(s,p) <= min(cap_max[s], demand_p, supply_p) * sum_l open[s,l] (tightening)
+  must_open     sum_l open[s,l] >= 1
+  site_count    min_open[t] <= sum_{s in t, l} open[s,l] <= max_open[t]
+  budget        sum fixed[s,l] open[s,l] <= budget
+  time          see below
+
+Objective: fixed costs + handling (per tonne received at a site) + transport + spoilage
+(value x loss fraction, ``1 - exp(-k t)`` per arc on the arc's transit time and per site on its dwell time, k
+depending on refrigeration) + CO2 price x emissions (kg/t-km x km x reefer factor) + unmet penalty. The
+loss of a route is the sum of its arc losses, the first-order value of ``1 - prod(1 - loss_arc)``; mass is not
+removed from the flow (spoilage is a cost, not a quantity loss).
+
+Maximum door-to-door time (limit ``L[d,p]`` = tighter of product and demand-point limit), exact:
+
+* *Sound pruning*: ``E_p(i)`` = earliest arrival at node ``i`` from a production area supplying ``p``;
+  ``S_p(j)`` = max over demand points ``d`` needing ``p`` of ``L[d,p] - fastest(j -> d)``. A variant
+  ``i -> j`` (transit + dwell at ``j`` = ``tau``) exists for ``p`` only if ``E_p(i) + tau <= S_p(j)``, i.e. it
+  lies on at least one route within its limit. No feasible route is removed.
+* *Route semantics*: a site mixes the tonnes of a product it receives, so any used route into a site may
+  continue on any used route out of it. The model guarantees that **every** route formed by used arcs
+  (flow > 0) from a production area to ``d`` takes at most ``L[d,p]``; ``service.max_path_time_h`` reports
+  exactly this longest used route.
+* After pruning, a variant is *safe* when even the longest surviving route through it is within the limit
+  of every demand point it can reach; safe variants need nothing more. For each remaining (*critical*)
+  variant, ``flow <= B use`` and ``arrive[p,j] >= arrive[p,i] + tau - M (1 - use)`` with ``M`` = longest
+  surviving arrival at ``i`` + ``tau``; ``arrive[p,d] <= L[d,p]``. Any all-critical used route then has
+  its length bounded through the chain of ``arrive`` values, and a route with a safe variant is feasible by
+  definition. When no limit binds, the model has no ``use`` binaries at all.
+* *Row generation*: the ``use`` / ``arrive`` rows of a critical variant are added lazily. Each round
+  solves the model with the rows of the active variants (a relaxation of the full model, so its bound is
+  valid), finds the used routes over their limit and activates the critical variants on them; it stops when
+  no used route exceeds its limit, so the final solution is feasible for the full model and optimal within
+  the gap. "Used" means flow above ``1e-6`` x the largest product demand (solver tolerance).
+
+Solving: each round gets a MIP start (LP rounding, then closing unused sites and resizing levels, or the
+previous round's opening plan, each fixed and the rest solved). Costs are scaled by a power of ten for the
+solver; reported objective, bound and tables are in CNY.
+
+Infeasibility is explained: :func:`diagnose_cold_chain` runs cheap checks before the solver (conflicting
+fixings, counts, budget, supply, reachability within the time limit, capacity of tiers every route must
+cross); if the solver still reports infeasible, each constraint group is relaxed in turn with elastic slack
+to name the group that is responsible.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InfeasibleError, ModelError, PlannerError
+from planner.model.coldchain_data import (
+    DEMAND,
+    PRODUCTION,
+    ArcMatrix,
+    ColdChainProblem,
+    DemandPoint,
+    Product,
+    Site,
+    SiteTier,
+    arc_matrix_from_distance,
+    load_cold_chain_parameters,
+    loss_rate_per_h,
+    parameter_value,
+    product_from_parameters,
+)
+from planner.model.matrix import MatrixModel, SolveResult, SolverOptions
+
+__all__ = [
+    "ArcMatrix",
+    "ColdChainModel",
+    "ColdChainProblem",
+    "ColdChainSolution",
+    "DemandPoint",
+    "Product",
+    "Site",
+    "SiteTier",
+    "arc_matrix_from_distance",
+    "diagnose_cold_chain",
+    "load_cold_chain_parameters",
+    "loss_rate_per_h",
+    "parameter_value",
+    "product_from_parameters",
+    "solve_cold_chain",
+]
+
+_EPS_H = 1e-9  # hours: tolerance of time comparisons
+#: constraint groups that the elastic infeasibility analysis relaxes one at a time (unit of their slack)
+ELASTIC_GROUPS: dict[str, str] = {
+    "supply": "t",
+    "demand": "t",
+    "capacity": "t",
+    "must_open": "sites",
+    "site_count": "sites",
+    "budget": "CNY",
+    "time_limit": "h",
+}
+
+
+def fmt_tonnes(t: float) -> str:
+    """Human-readable tonnes: ``1.2 Mt``, ``80 kt``, ``500 t``."""
+    a = abs(t)
+    if a >= 1e6:
+        return f"{t / 1e6:.3g} Mt"
+    if a >= 1e3:
+        return f"{t / 1e3:.3g} kt"
+    return f"{t:.4g} t"
+
+
+def _fmt_cny(v: float) -> str:
+    return f"{v / 1e6:.4g} M CNY" if abs(v) >= 1e6 else f"{v:,.0f} CNY"
+
+
+# ============================================================================================ compiled data
+class _Compiled:
+    """The problem as flat numpy arrays: nodes, sites, levels and arc variants (forbidden sites removed)."""
+
+    def __init__(self, prob: ColdChainProblem) -> None:
+        self.prob = prob
+        self.products: list[Product] = list(prob.products)
+        self.P = len(self.products)
+        self.order = prob.tier_order
+        sizes = prob.tier_sizes
+        self.tier_offset: dict[str, int] = {}
+        off = 0
+        node_tier, node_name = [], []
+        for pos, t in enumerate(self.order):
+            self.tier_offset[t] = off
+            n = sizes[t]
+            node_tier += [pos] * n
+            off += n
+        node_name += list(prob.production_areas)
+        for tier in prob.tiers:
+            node_name += [s.name for s in tier.sites]
+        node_name += [d.name for d in prob.demand_points]
+        self.N = off
+        self.node_tier = np.asarray(node_tier, dtype=np.int64)
+        self.node_name = node_name
+        self.T = len(self.order)
+        self.O, self.D = sizes[PRODUCTION], sizes[DEMAND]
+        self.demand_node0 = self.tier_offset[DEMAND]
+
+        # sites
+        extra_must, extra_forb = set(prob.must_open), set(prob.forbidden)
+        self.sites: list[Site] = []
+        self.site_tier_name: list[str] = []
+        site_node, must, forb = [], [], []
+        for tier in prob.tiers:
+            for k, s in enumerate(tier.sites):
+                self.sites.append(s)
+                self.site_tier_name.append(tier.name)
+                site_node.append(self.tier_offset[tier.name] + k)
+                must.append(s.must_open or s.name in extra_must)
+                forb.append(s.forbidden or s.name in extra_forb)
+        self.S = len(self.sites)
+        self.site_node = np.asarray(site_node, dtype=np.int64)
+        self.site_must = np.asarray(must, dtype=bool)
+        self.site_forbidden = np.asarray(forb, dtype=bool)
+        self.node_site = np.full(self.N, -1, dtype=np.int64)
+        self.node_site[self.site_node] = np.arange(self.S)
+        self.node_dwell = np.zeros(self.N)
+        self.node_handling = np.zeros(self.N)
+        self.node_refrig = np.ones(self.N, dtype=bool)
+        tier_refrig = {t.name: t.refrigerated for t in prob.tiers}
+        for k, s in enumerate(self.sites):
+            n = self.site_node[k]
+            self.node_dwell[n] = s.dwell_h
+            self.node_handling[n] = s.handling_cny_per_t
+            self.node_refrig[n] = tier_refrig[self.site_tier_name[k]]
+        lvl_site, lvl_idx, lvl_cap, lvl_fixed = [], [], [], []
+        for k, s in enumerate(self.sites):
+            for li, (c, f) in enumerate(s.levels):
+                lvl_site.append(k)
+                lvl_idx.append(li)
+                lvl_cap.append(c)
+                lvl_fixed.append(f)
+        self.lvl_site = np.asarray(lvl_site, dtype=np.int64)
+        self.lvl_idx = np.asarray(lvl_idx, dtype=np.int64)
+        self.lvl_cap = np.asarray(lvl_cap, dtype=np.float64)
+        self.lvl_fixed = np.asarray(lvl_fixed, dtype=np.float64)
+        self.site_capmax = np.zeros(self.S)
+        np.maximum.at(self.site_capmax, self.lvl_site, self.lvl_cap)
+
+        # quantities
+        self.supply = prob.supply_matrix_t
+        self.demand = prob.demand_matrix_t
+        lim = np.full((self.D, self.P), np.inf)
+        for j, p in enumerate(self.products):
+            if p.max_time_h is not None:
+                lim[:, j] = np.minimum(lim[:, j], p.max_time_h)
+        for i, d in enumerate(prob.demand_points):
+            if d.max_time_h is not None:
+                lim[i, :] = np.minimum(lim[i, :], d.max_time_h)
+        self.limit = lim
+        pen = np.full(self.P, np.nan)
+        for j, p in enumerate(self.products):
+            v = p.unmet_penalty_cny_per_t if p.unmet_penalty_cny_per_t is not None else prob.unmet_penalty_cny_per_t
+            if v is not None:
+                pen[j] = v
+        self.penalty = pen
+
+        # arc variants
+        self.modes = sorted({a.mode for a in prob.arcs})
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("fr", "to", "mode", "ref", "time", "dist", "cost")}
+        for a in prob.arcs:
+            f0, t0 = self.tier_offset[a.from_tier], self.tier_offset[a.to_tier]
+            for ref, cost in ((False, a.cost_ambient_cny_per_t), (True, a.cost_refrigerated_cny_per_t)):
+                ok = np.isfinite(a.time_h) & np.isfinite(cost)
+                ii, jj = np.nonzero(ok)
+                parts["fr"].append(ii + f0)
+                parts["to"].append(jj + t0)
+                parts["mode"].append(np.full(ii.size, self.modes.index(a.mode)))
+                parts["ref"].append(np.full(ii.size, ref))
+                parts["time"].append(a.time_h[ii, jj])
+                parts["dist"].append(a.distance_km[ii, jj])
+                parts["cost"].append(cost[ii, jj])
+        cat = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in parts.items()}
+        fr = cat["fr"].astype(np.int64)
+        to = cat["to"].astype(np.int64)
+        blocked = np.zeros(self.N, dtype=bool)
+        blocked[self.site_node[self.site_forbidden]] = True
+        keep = ~(blocked[fr] | blocked[to])
+        self.a_from, self.a_to = fr[keep], to[keep]
+        self.a_mode = cat["mode"].astype(np.int64)[keep]
+        self.a_ref = cat["ref"].astype(bool)[keep]
+        self.a_time = cat["time"].astype(np.float64)[keep]
+        self.a_dist = cat["dist"].astype(np.float64)[keep]
+        self.a_cost = cat["cost"].astype(np.float64)[keep]
+        self.a_tau = self.a_time + self.node_dwell[self.a_to]
+        self.a_from_tier = self.node_tier[self.a_from]
+        co2 = np.array([float(prob.co2_kg_per_tkm.get(m, 0.0)) for m in self.modes])
+        self.a_co2_kg_per_t = (co2[self.a_mode] * self.a_dist * np.where(self.a_ref, prob.co2_reefer_factor, 1.0)
+                               if self.a_mode.size else np.zeros(0))
+
+    # ------------------------------------------------------------------ per-product graph analysis
+    def allowed(self, p: int) -> np.ndarray:
+        """Arc variants product ``p`` may use at all (refrigeration rules, production supply, demand)."""
+        ok = np.ones(self.a_from.size, dtype=bool)
+        if not self.products[p].may_go_ambient:
+            ok &= self.a_ref & self.node_refrig[self.a_from] & self.node_refrig[self.a_to]
+        return ok
+
+    def forward(self, p: int, sel: np.ndarray, longest: bool = False) -> np.ndarray:
+        """Earliest (or latest) arrival time at every node over variants ``sel`` from areas supplying ``p``."""
+        fill = -np.inf if longest else np.inf
+        arr = np.full(self.N, fill)
+        arr[: self.O][self.supply[:, p] > 0] = 0.0
+        ufunc = np.maximum if longest else np.minimum
+        for t in range(self.T - 1):
+            s = sel & (self.a_from_tier == t)
+            if s.any():
+                src = arr[self.a_from[s]]
+                vals = src + self.a_tau[s]
+                vals[~np.isfinite(src)] = fill
+                ufunc.at(arr, self.a_to[s], vals)
+        return arr
+
+    def backward(self, p: int, sel: np.ndarray, longest: bool = False) -> np.ndarray:
+        """Fastest (or slowest) time from every node to every demand point, shape (N, D)."""
+        fill = -np.inf if longest else np.inf
+        q = np.full((self.N, self.D), fill)
+        q[self.demand_node0 + np.arange(self.D), np.arange(self.D)] = 0.0
+        ufunc = np.maximum if longest else np.minimum
+        for t in range(self.T - 2, -1, -1):
+            s = np.flatnonzero(sel & (self.a_from_tier == t))
+            if s.size:
+                sub = q[self.a_to[s]]
+                vals = sub + self.a_tau[s][:, None]
+                vals[~np.isfinite(sub)] = fill
+                ufunc.at(q, self.a_from[s], vals)
+        return q
+
+    def analyse(self, p: int) -> dict[str, np.ndarray]:
+        """Pruning and time-criticality of every arc variant for product ``p`` (see module docstring)."""
+        allowed = self.allowed(p)
+        need = self.demand[:, p] > 0
+        lim = self.limit[:, p]
+        earliest = self.forward(p, allowed)
+        qmin = self.backward(p, allowed)
+        with np.errstate(invalid="ignore"):
+            slack = np.where(np.isfinite(qmin) & need[None, :], lim[None, :] - qmin, -np.inf)
+        latest_ok = slack.max(axis=1) if self.D else np.full(self.N, -np.inf)
+        e_from = earliest[self.a_from]
+        keep = allowed & np.isfinite(e_from) & (e_from + self.a_tau <= latest_ok[self.a_to] + _EPS_H)
+        critical = np.zeros_like(keep)
+        lpre = self.forward(p, keep, longest=True)
+        if np.isfinite(lim[need]).any() and keep.any():
+            lsuf = self.backward(p, keep, longest=True)
+            with np.errstate(invalid="ignore"):
+                strict = np.where(lsuf > -np.inf, lim[None, :] - lsuf, np.inf).min(axis=1)
+            critical = keep & (lpre[self.a_from] + self.a_tau > strict[self.a_to] + _EPS_H)
+        return {"allowed": allowed, "keep": keep, "critical": critical, "earliest": earliest,
+                "longest": lpre}
+
+
+# ============================================================================================ diagnostics
+def _mandatory_tiers(prob: ColdChainProblem) -> list[str]:
+    """Site tiers that every production -> demand tier path crosses."""
+    edges = list(prob.tier_arcs or ())
+    out = []
+    for tier in prob.tiers:
+        reach = {PRODUCTION}
+        changed = True
+        while changed:
+            changed = False
+            for a, b in edges:
+                if a in reach and b not in reach and b != tier.name:
+                    reach.add(b)
+                    changed = True
+        if DEMAND not in reach:
+            out.append(tier.name)
+    return out
+
+
+def _diagnose(c: _Compiled, analyses: list[dict[str, np.ndarray]] | None = None) -> list[str]:
+    prob = c.prob
+    reasons: list[str] = []
+    # fixings and counts
+    for k in np.flatnonzero(c.site_must & c.site_forbidden):
+        reasons.append(f"must-open site {c.sites[k].name} is also forbidden")
+    tier_of = np.asarray(c.site_tier_name)
+    min_fixed = 0.0
+    for tier in prob.tiers:
+        in_t = tier_of == tier.name
+        n_must = int((in_t & c.site_must).sum())
+        n_avail = int((in_t & ~c.site_forbidden).sum())
+        if tier.max_open is not None and tier.max_open < n_must:
+            reasons.append(f"max sites in tier {tier.name} ({tier.max_open}) < must-open sites ({n_must})")
+        if tier.min_open > n_avail:
+            reasons.append(f"min sites in tier {tier.name} ({tier.min_open}) > candidates not forbidden ({n_avail})")
+        cheapest = np.array([min(f for _, f in c.sites[k].levels) for k in np.flatnonzero(in_t)])
+        must_t = c.site_must[in_t]
+        free_t = ~c.site_forbidden[in_t] & ~must_t
+        extra = max(tier.min_open - n_must, 0)
+        min_fixed += cheapest[must_t].sum() + np.sort(cheapest[free_t])[:extra].sum()
+    if prob.budget_cny is not None and min_fixed > prob.budget_cny * (1 + 1e-9) + 1e-6:
+        reasons.append(f"budget {_fmt_cny(prob.budget_cny)} < {_fmt_cny(min_fixed)}, the cheapest fixed cost of "
+                       f"the must-open sites and minimum site counts")
+    # supply vs demand
+    must_serve = np.isnan(c.penalty)
+    for p, prod in enumerate(c.products):
+        sup, dem = c.supply[:, p].sum(), c.demand[:, p].sum()
+        if must_serve[p] and sup < dem * (1 - 1e-9) - 1e-9:
+            reasons.append(f"product {prod.name}: supply {fmt_tonnes(sup)} < demand {fmt_tonnes(dem)} "
+                           f"and no unmet-demand penalty")
+    # reachability within the time limit
+    analyses = analyses if analyses is not None else [c.analyse(p) for p in range(c.P)]
+    for p, prod in enumerate(c.products):
+        if not must_serve[p] or c.supply[:, p].sum() <= 0:
+            continue
+        arrival = analyses[p]["earliest"][c.demand_node0: c.demand_node0 + c.D]
+        lim = c.limit[:, p]
+        bad = np.flatnonzero((c.demand[:, p] > 0) & (~np.isfinite(arrival) | (arrival > lim + _EPS_H)))
+        for d in bad:
+            name = prob.demand_points[d].name
+            if math.isfinite(arrival[d]):
+                reasons.append(f"demand point {name} cannot be reached within {lim[d]:g} h by any open candidate "
+                               f"for product {prod.name} (fastest route {arrival[d]:.1f} h)")
+            else:
+                why = "" if prod.may_go_ambient else " (refrigerated arcs and tiers only)"
+                reasons.append(f"demand point {name} cannot be reached by any route for product {prod.name}{why}")
+    # capacity of tiers every route crosses
+    need_t = float(sum(c.demand[:, p].sum() for p in range(c.P) if must_serve[p]))
+    for name in _mandatory_tiers(prob):
+        tier = next(t for t in prob.tiers if t.name == name)
+        in_t = (tier_of == name) & ~c.site_forbidden
+        caps = np.sort(c.site_capmax[in_t])[::-1]
+        if tier.max_open is not None:
+            caps = caps[: tier.max_open]
+        cap = float(caps.sum())
+        if cap < need_t * (1 - 1e-9) - 1e-9:
+            lim_txt = f" (at most {tier.max_open} open sites)" if tier.max_open is not None else ""
+            reasons.append(f"tier {name}: capacity {fmt_tonnes(cap)} < demand {fmt_tonnes(need_t)}{lim_txt}")
+    return reasons
+
+
+def diagnose_cold_chain(problem: ColdChainProblem) -> list[str]:
+    """Cheap infeasibility checks; returns readable reasons (empty list = nothing found)."""
+    return _diagnose(_Compiled(problem))
+
+
+# ============================================================================================ model building
+@dataclass
+class _Rows:
+    group: str
+    name: str
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inv = np.unique(keys, return_inverse=True)
+    return uniq, inv.reshape(-1)
+
+
+class ColdChainModel:
+    """The MILP of a :class:`ColdChainProblem` (see the module docstring for the formulation).
+
+    Building runs the validation, the pre-solve diagnostics (raising :class:`InfeasibleError`) and the
+    pruning; :meth:`solve` returns a :class:`ColdChainSolution`.
+    """
+
+    def __init__(self, problem: ColdChainProblem, *, check: bool = True, linking: str = "pair") -> None:
+        t0 = time.perf_counter()
+        if linking not in ("site", "pair", "flow"):
+            raise ModelError(f"linking must be 'site', 'pair' or 'flow', got {linking!r}")
+        self.linking = linking
+        self.problem = problem
+        self.c = _Compiled(problem)
+        self.analyses = [self.c.analyse(p) for p in range(self.c.P)]
+        self.reasons = _diagnose(self.c, self.analyses)
+        if check and self.reasons:
+            raise InfeasibleError(f"cold-chain model {problem.name!r} is infeasible: {self.reasons[0]}", self.reasons)
+        self._flows()
+        self.active = np.zeros(self.f_a.size, dtype=bool)
+        self.model, self.blocks = self._build(elastic=None, active=self.active)
+        self.build_seconds = time.perf_counter() - t0
+        self.rounds = 0
+
+    # ------------------------------------------------------------------ flow variables and their costs
+    def _flows(self) -> None:
+        c = self.c
+        fp, fa, crit = [], [], []
+        for p, an in enumerate(self.analyses):
+            idx = np.flatnonzero(an["keep"])
+            fp.append(np.full(idx.size, p))
+            fa.append(idx)
+            crit.append(an["critical"][idx])
+        self.f_p = np.concatenate(fp).astype(np.int64) if fp else np.zeros(0, np.int64)
+        self.f_a = np.concatenate(fa).astype(np.int64) if fa else np.zeros(0, np.int64)
+        self.f_crit = np.concatenate(crit).astype(bool) if crit else np.zeros(0, bool)
+        self.f_from, self.f_to = c.a_from[self.f_a], c.a_to[self.f_a]
+        value = np.array([p.value_cny_per_t for p in c.products])
+        k_amb = np.array([p.loss_rate_ambient_per_h for p in c.products])
+        k_ref = np.array([p.loss_rate_refrigerated_per_h for p in c.products])
+        ref = c.a_ref[self.f_a]
+        k_arc = np.where(ref, k_ref[self.f_p], k_amb[self.f_p])
+        k_site = np.where(c.node_refrig[self.f_to], k_ref[self.f_p], k_amb[self.f_p])
+        self.cost_transport = c.a_cost[self.f_a]
+        self.cost_handling = c.node_handling[self.f_to]
+        self.cost_spoilage = value[self.f_p] * (-np.expm1(-k_arc * c.a_time[self.f_a])
+                                                - np.expm1(-k_site * c.node_dwell[self.f_to]))
+        self.co2_kg_per_t = c.a_co2_kg_per_t[self.f_a]
+        self.cost_co2 = self.co2_kg_per_t * self.problem.co2_price_cny_per_t / 1000.0
+        # dominance: drop a variant when another variant of the same product and arc (i, j) costs no more
+        # per tonne and is no slower (moving its flow there keeps every route as fast and no dearer)
+        unit = self.cost_transport + self.cost_spoilage + self.cost_co2
+        tau = c.a_tau[self.f_a]
+        timed = np.isfinite(c.limit).any(axis=0)[self.f_p]
+        pair = (self.f_p * c.N + self.f_from) * c.N + self.f_to
+        order = np.lexsort((c.a_ref[self.f_a], np.where(timed, tau, 0.0), unit, pair))
+        df = pd.DataFrame({"pair": pair[order], "tau": np.where(timed, tau, 0.0)[order]})
+        prev_min = df.groupby("pair", sort=False)["tau"].cummin().groupby(df["pair"], sort=False).shift(1)
+        keep_sorted = (prev_min.isna() | (df["tau"] < prev_min - _EPS_H)).to_numpy()
+        keep = np.zeros(self.f_a.size, dtype=bool)
+        keep[order[keep_sorted]] = True
+        self.dominated_variants = int((~keep).sum())
+        for name in ("f_p", "f_a", "f_crit", "f_from", "f_to", "cost_transport", "cost_handling", "cost_spoilage",
+                     "co2_kg_per_t", "cost_co2"):
+            setattr(self, name, getattr(self, name)[keep])
+        # upper bound on each flow: product total, origin supply, demand of the destination, site capacities
+        bound = np.minimum(c.demand.sum(axis=0), c.supply.sum(axis=0))[self.f_p]
+        orig = c.node_tier[self.f_from] == 0
+        bound[orig] = np.minimum(bound[orig], c.supply[self.f_from[orig], self.f_p[orig]])
+        dem = c.node_tier[self.f_to] == c.T - 1
+        bound[dem] = np.minimum(bound[dem], c.demand[self.f_to[dem] - c.demand_node0, self.f_p[dem]])
+        for ends in (self.f_from, self.f_to):
+            st = c.node_site[ends] >= 0
+            bound[st] = np.minimum(bound[st], c.site_capmax[c.node_site[ends[st]]])
+        self.f_bound = bound
+        # unmet demand variables
+        has_pen = ~np.isnan(c.penalty)
+        dd, pp = np.nonzero((c.demand > 0) & has_pen[None, :])
+        self.u_d, self.u_p = dd, pp
+        self.u_cost = c.penalty[pp] if pp.size else np.zeros(0)
+        # objective scaling: the solver sees costs / 10^k so that the largest coefficient is about 1e4
+        biggest = max([1.0, *(float(np.max(v, initial=0.0)) for v in (
+            c.lvl_fixed, self.u_cost, self.cost_transport + self.cost_handling + self.cost_spoilage + self.cost_co2))])
+        self.cost_scale = 10.0 ** -max(0, math.ceil(math.log10(biggest)) - 4)
+
+    # ------------------------------------------------------------------ assembling rows
+    def _build(
+        self,
+        elastic: str | None,
+        active: np.ndarray | None = None,
+        *,
+        relax: bool = False,
+        fix_open: np.ndarray | None = None,
+    ) -> tuple[MatrixModel, dict[str, Any]]:
+        """Assemble the MILP; ``active`` marks the time-critical flows that get ``use`` binaries (None = all);
+        ``elastic`` names a constraint group to relax with penalised slack (phase-1 objective); ``relax``
+        drops integrality of ``open``; ``fix_open`` fixes the ``open`` values (0/1 per site level)."""
+        c, prob = self.c, self.problem
+        phase1 = elastic is not None
+        m = MatrixModel(prob.name + ("_elastic_" + elastic if phase1 else ""), "min")
+        z = 0.0 if phase1 else self.cost_scale
+        n_f = self.f_a.size
+        site_open_ub = np.where(c.site_forbidden[c.lvl_site], 0.0, 1.0)
+        site_open_lb = 0.0
+        if fix_open is not None:
+            site_open_ub = np.minimum(site_open_ub, fix_open)
+            site_open_lb = site_open_ub
+        y = m.add_variables("open", c.lvl_site.size, lb=site_open_lb, ub=site_open_ub, cost=z * c.lvl_fixed,
+                            integer=not relax)
+        x = m.add_variables("flow", n_f, ub=self.f_bound, cost=z * (self.cost_transport + self.cost_handling
+                                                   + self.cost_spoilage + self.cost_co2))
+        u = m.add_variables("unmet", self.u_d.size, ub=c.demand[self.u_d, self.u_p], cost=z * self.u_cost)
+        xc, yc, uc = x.cols(), y.cols(), u.cols()
+        rows: list[_Rows] = []
+
+        def add(group: str, name: str, r: Any, col: Any, val: Any, lo: Any, hi: Any) -> None:
+            rows.append(_Rows(group, name, np.asarray(r, np.int64), np.asarray(col, np.int64),
+                              np.broadcast_to(np.asarray(val, np.float64), np.shape(r)).copy(),
+                              np.asarray(lo, np.float64), np.asarray(hi, np.float64)))
+
+        npr = c.P
+        is_origin = c.node_tier[self.f_from] == 0
+        is_dem = c.node_tier[self.f_to] == c.T - 1
+        # supply
+        sel = np.flatnonzero(is_origin)
+        keys, r = _group_rows(self.f_from[sel] * npr + self.f_p[sel])
+        add("supply", "supply", r, xc[sel], 1.0, np.full(keys.size, -np.inf), c.supply[keys // npr, keys % npr])
+        # demand (one row per (d, p) with demand > 0, even without inbound arcs)
+        dem_d, dem_p = np.nonzero(c.demand > 0)
+        dem_row = np.full((c.D, npr), -1, dtype=np.int64)
+        dem_row[dem_d, dem_p] = np.arange(dem_d.size)
+        sel = np.flatnonzero(is_dem)
+        r_in = dem_row[self.f_to[sel] - c.demand_node0, self.f_p[sel]]
+        rhs = c.demand[dem_d, dem_p]
+        add("demand", "demand", np.concatenate([r_in, dem_row[self.u_d, self.u_p]]),
+            np.concatenate([xc[sel], uc]), 1.0, rhs, rhs)
+        # conservation at sites
+        into = np.flatnonzero(c.node_site[self.f_to] >= 0)
+        outof = np.flatnonzero(c.node_site[self.f_from] >= 0)
+        keys, r = _group_rows(np.concatenate([self.f_to[into] * npr + self.f_p[into],
+                                              self.f_from[outof] * npr + self.f_p[outof]]))
+        add("conservation", "conservation", r, np.concatenate([xc[into], xc[outof]]),
+            np.concatenate([np.ones(into.size), -np.ones(outof.size)]), np.zeros(keys.size), np.zeros(keys.size))
+        # capacity per site (inflow <= chosen level), at most one level
+        s_in = c.node_site[self.f_to[into]]
+        add("capacity", "capacity", np.concatenate([s_in, c.lvl_site]), np.concatenate([xc[into], yc]),
+            np.concatenate([np.ones(into.size), -c.lvl_cap]), np.full(c.S, -np.inf), np.zeros(c.S))
+        add("levels", "one_level", c.lvl_site, yc, 1.0, np.full(c.S, -np.inf), np.ones(c.S))
+        must = np.flatnonzero(c.site_must)
+        if must.size:
+            mrow = np.full(c.S, -1)
+            mrow[must] = np.arange(must.size)
+            sel_l = np.flatnonzero(c.site_must[c.lvl_site])
+            add("must_open", "must_open", mrow[c.lvl_site[sel_l]], yc[sel_l], 1.0,
+                np.ones(must.size), np.full(must.size, np.inf))
+        # linking per (site, product) and per flow (the strong "x <= bound * open" form)
+        nlev = np.bincount(c.lvl_site, minlength=c.S)
+        lvl_start = np.concatenate([[0], np.cumsum(nlev)[:-1]])
+
+        def levels_of(site_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            cnt = nlev[site_ids]
+            rep = np.repeat(np.arange(site_ids.size), cnt)
+            offs = np.arange(rep.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            return rep, lvl_start[site_ids][rep] + offs
+
+        if into.size:
+            keys, r = _group_rows(s_in * npr + self.f_p[into])
+            ks, kp = keys // npr, keys % npr
+            big = np.minimum(c.site_capmax[ks], np.minimum(c.demand.sum(axis=0)[kp], c.supply.sum(axis=0)[kp]))
+            rep, lv_ix = levels_of(ks)
+            add("linking", "linking", np.concatenate([r, rep]), np.concatenate([xc[into], yc[lv_ix]]),
+                np.concatenate([np.ones(into.size), -big[rep]]), np.full(keys.size, -np.inf), np.zeros(keys.size))
+        if self.linking in ("pair", "flow"):
+            # per site and neighbouring node (all products and variants of the arc together) or per flow:
+            # flow(i -> j) <= bound * open(site), bound = min(site capacity, what the other end can take/give)
+            npn = c.N
+            for label, ends, other in (("linking_in", self.f_to, self.f_from), ("linking_out", self.f_from, self.f_to)):
+                fl = np.flatnonzero(c.node_site[ends] >= 0)
+                if fl.size == 0:
+                    continue
+                if self.linking == "flow":
+                    r, ends_site, bnd = np.arange(fl.size), c.node_site[ends[fl]], self.f_bound[fl]
+                    nrow = fl.size
+                else:
+                    keys, r = _group_rows(ends[fl] * npn + other[fl])
+                    nrow = keys.size
+                    e_node, o_node = keys // npn, keys % npn
+                    ends_site = c.node_site[e_node]
+                    o_tier = c.node_tier[o_node]
+                    bnd = c.site_capmax[ends_site].copy()
+                    is_o = o_tier == 0
+                    bnd[is_o] = np.minimum(bnd[is_o], c.supply[o_node[is_o]].sum(axis=1))
+                    is_d = o_tier == c.T - 1
+                    bnd[is_d] = np.minimum(bnd[is_d], c.demand[o_node[is_d] - c.demand_node0].sum(axis=1))
+                    is_s = c.node_site[o_node] >= 0
+                    bnd[is_s] = np.minimum(bnd[is_s], c.site_capmax[c.node_site[o_node[is_s]]])
+                rep, lv_ix = levels_of(ends_site)
+                add("linking", label, np.concatenate([r, rep]), np.concatenate([xc[fl], yc[lv_ix]]),
+                    np.concatenate([np.ones(fl.size), -bnd[rep]]), np.full(nrow, -np.inf), np.zeros(nrow))
+        # site counts per tier
+        tier_names = [t.name for t in prob.tiers]
+        tier_of_lvl = np.array([tier_names.index(c.site_tier_name[s]) for s in c.lvl_site], dtype=np.int64)
+        lo_t = np.array([t.min_open for t in prob.tiers], dtype=float)
+        hi_t = np.array([np.inf if t.max_open is None else t.max_open for t in prob.tiers], dtype=float)
+        bounded = (lo_t > 0) | np.isfinite(hi_t)
+        if bounded.any():
+            trow = np.full(len(tier_names), -1)
+            trow[bounded] = np.arange(int(bounded.sum()))
+            sel_l = np.flatnonzero(bounded[tier_of_lvl])
+            add("site_count", "site_count", trow[tier_of_lvl[sel_l]], yc[sel_l], 1.0, lo_t[bounded], hi_t[bounded])
+        # budget
+        if prob.budget_cny is not None:
+            add("budget", "budget", np.zeros(c.lvl_site.size), yc, c.lvl_fixed, [-np.inf], [prob.budget_cny])
+        # time limits on critical variants
+        crit = np.flatnonzero(self.f_crit if active is None else (self.f_crit & active))
+        w = m.add_variables("use", crit.size, ub=1.0, integer=True)
+        pot_keys = np.unique(np.concatenate([self.f_to[crit] * npr + self.f_p[crit],
+                                             (self.f_from[crit] * npr + self.f_p[crit])[~is_origin[crit]]]))
+        pot_node, pot_p = pot_keys // npr, pot_keys % npr
+        longest = np.array([self.analyses[p]["longest"] for p in range(npr)])  # (npr, N)
+        pot_ub = longest[pot_p, pot_node] if pot_keys.size else np.zeros(0)
+        a = m.add_variables("arrive", pot_keys.size, ub=pot_ub)
+        wc, ac = w.cols(), a.cols()
+        if crit.size:
+            k = np.arange(crit.size)
+            add("time_linking", "use_link", np.concatenate([k, k]), np.concatenate([xc[crit], wc]),
+                np.concatenate([np.ones(crit.size), -self.f_bound[crit]]),
+                np.full(crit.size, -np.inf), np.zeros(crit.size))
+            tau = c.a_tau[self.f_a[crit]]
+            big_m = longest[self.f_p[crit], self.f_from[crit]] + tau
+            j_pot = np.searchsorted(pot_keys, self.f_to[crit] * npr + self.f_p[crit])
+            rr, cc, vv = [k, k], [ac[j_pot], wc], [np.ones(crit.size), -big_m]
+            nonorig = np.flatnonzero(~is_origin[crit])
+            i_pot = np.searchsorted(pot_keys, self.f_from[crit][nonorig] * npr + self.f_p[crit][nonorig])
+            rr.append(nonorig)
+            cc.append(ac[i_pot])
+            vv.append(-np.ones(nonorig.size))
+            add("time_chain", "arrival_chain", np.concatenate(rr), np.concatenate(cc), np.concatenate(vv),
+                tau - big_m, np.full(crit.size, np.inf))
+            dem_pot = np.flatnonzero(c.node_tier[pot_node] == c.T - 1)
+            add("time_limit", "deadline", np.arange(dem_pot.size), ac[dem_pot], 1.0, np.full(dem_pot.size, -np.inf),
+                c.limit[pot_node[dem_pot] - c.demand_node0, pot_p[dem_pot]])
+        for blk in rows:
+            k_rows = blk.lower.size
+            if k_rows == 0:
+                continue
+            if elastic is not None and blk.group == elastic:
+                lo_fin = np.flatnonzero(np.isfinite(blk.lower))
+                hi_fin = np.flatnonzero(np.isfinite(blk.upper))
+                s_lo = m.add_variables(f"slack_lo_{blk.name}", lo_fin.size, cost=1.0)
+                s_hi = m.add_variables(f"slack_hi_{blk.name}", hi_fin.size, cost=1.0)
+                r_all = np.concatenate([blk.rows, lo_fin, hi_fin])
+                c_all = np.concatenate([blk.cols, s_lo.cols(), s_hi.cols()])
+                v_all = np.concatenate([blk.vals, np.ones(lo_fin.size), -np.ones(hi_fin.size)])
+                m.add_constraints(blk.name, r_all, c_all, v_all, blk.lower, blk.upper)
+            else:
+                m.add_constraints(blk.name, blk.rows, blk.cols, blk.vals, blk.lower, blk.upper)
+        return m, {"open": y, "flow": x, "unmet": u, "use": w, "arrive": a}
+
+    # ------------------------------------------------------------------ size
+    def size(self) -> dict[str, int]:
+        """Model size: variables, binaries, rows, nonzeros, flow variables, time-critical variants."""
+        arr = self.model.arrays()
+        return {
+            "variables": int(self.model.num_vars),
+            "binaries": int(arr["integer"].sum()),
+            "rows": int(self.model.num_rows),
+            "nonzeros": int(arr["A"].nnz),
+            "flow_variables": int(self.f_a.size),
+            "time_critical_variants": int(self.f_crit.sum()),
+            "time_binaries_active": int((self.f_crit & self.active).sum()),
+            "rounds": int(self.rounds),
+            "arc_variants_before_pruning": int(self.c.a_from.size * self.c.P),
+            "dominated_variants_removed": int(self.dominated_variants),
+        }
+
+    # ------------------------------------------------------------------ solving
+    def solve(
+        self,
+        options: SolverOptions | None = None,
+        *,
+        explain: bool = True,
+        max_rounds: int = 100,
+        warm_start: bool = True,
+    ) -> ColdChainSolution:
+        """Solve (HiGHS by default) and return the solution; raise :class:`InfeasibleError` if infeasible.
+
+        Time-critical ``use`` binaries are added lazily (row generation): solve with the binaries of the
+        active set (initially none), find the used routes that exceed their limit, activate the critical
+        variants on them and re-solve, until no used route exceeds its limit. Each round solves a relaxation
+        of the full model, so its bound is valid, and the last round's solution is feasible for the full
+        model: the result is exact within the requested gap. ``options.time_limit_s`` covers all rounds;
+        after ``max_rounds`` every critical variant is activated at once.
+        """
+        options = options or SolverOptions()
+        t_start = time.perf_counter()
+        build_s = solve_s = 0.0
+        previous: np.ndarray | None = None
+        while True:
+            if warm_start and self.model.num_vars:
+                t0 = time.perf_counter()
+                self._warm_start(options, previous)
+                build_s += time.perf_counter() - t0
+            opts = options
+            if options.time_limit_s is not None:
+                left = options.time_limit_s - (time.perf_counter() - t_start)
+                if left <= 0:
+                    raise PlannerError(
+                        f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} rounds "
+                        f"without a solution that keeps every route within its time limit; raise the time limit")
+                opts = replace(options, time_limit_s=left)
+            res = self._unscaled(self.model.solve(opts))
+            self.rounds += 1
+            build_s += res.build_seconds
+            solve_s += res.solve_seconds
+            if res.status == "infeasible":
+                reasons = self.explain_infeasible(options) if explain else []
+                if not reasons:
+                    reasons = ["the solver reports infeasible; relaxing single constraint groups did not identify "
+                               "a cause (a combination of groups is responsible)"]
+                raise InfeasibleError(f"cold-chain model {self.problem.name!r} is infeasible: {reasons[0]}",
+                                      reasons)
+            if not res.is_feasible:
+                raise PlannerError(f"cold-chain model {self.problem.name!r}: no solution ({res.status}: "
+                                   f"{res.message}); raise the time limit or the gap")
+            violating = self._route_violations(res.values(self.blocks["flow"]))
+            previous = np.where(res.values(self.blocks["open"]) > 0.5, 1.0, 0.0)
+            if not violating.any():
+                break
+            t0 = time.perf_counter()
+            if self.rounds >= max_rounds:
+                self.active[:] = self.f_crit
+            else:
+                self.active |= violating & self.f_crit
+            self.model, self.blocks = self._build(elastic=None, active=self.active)
+            build_s += time.perf_counter() - t0
+        res = replace(res, build_seconds=build_s, solve_seconds=solve_s)
+        return ColdChainSolution._from_result(self, res)
+
+    def _round_open(self, site_score: np.ndarray, thr: np.ndarray, threshold: float) -> np.ndarray:
+        """An opening plan (0/1 per site level) that respects fixings and site counts.
+
+        Sites open when ``site_score >= threshold`` (must-open sites always; per tier the highest scores up to
+        ``max_open``, padded to ``min_open``); each gets the smallest level holding ``thr`` tonnes (the
+        largest level if none does; ``thr = inf`` picks the largest).
+        """
+        c = self.c
+        score = np.where(c.site_must, np.inf, site_score)
+        score[c.site_forbidden] = -np.inf
+        opened = np.zeros(c.S, dtype=bool)
+        tier_of = np.asarray(c.site_tier_name)
+        for tier in self.problem.tiers:
+            idx = np.flatnonzero(tier_of == tier.name)
+            order = idx[np.argsort(-score[idx], kind="stable")]
+            n_open = int((score[idx] >= threshold).sum())
+            if tier.max_open is not None:
+                n_open = min(n_open, tier.max_open)
+            n_open = max(n_open, tier.min_open, int(c.site_must[idx].sum()))
+            opened[order[:n_open]] = True
+        opened &= ~c.site_forbidden
+        fix = np.zeros(c.lvl_site.size)
+        for s in np.flatnonzero(opened):
+            lv = np.flatnonzero(c.lvl_site == s)
+            fits = lv[c.lvl_cap[lv] >= thr[s] * (1 - 1e-9)]
+            fix[fits[0] if fits.size else lv[-1]] = 1.0
+        return fix
+
+    def _throughput(self, xv: np.ndarray) -> np.ndarray:
+        c = self.c
+        thr = np.zeros(c.S)
+        into = c.node_site[self.f_to] >= 0
+        np.add.at(thr, c.node_site[self.f_to[into]], np.maximum(xv[into], 0.0))
+        return thr
+
+    def _warm_start(self, options: SolverOptions, previous: np.ndarray | None) -> None:
+        """Give the current model a MIP start; silently skipped if no plan works.
+
+        Opening plans tried: the previous round's plan; otherwise an LP rounding (sites with LP opening
+        >= 0.01 at their largest level), then the same plan with unused sites closed and every site resized
+        to the smallest level holding its throughput. Each plan is fixed and the rest of the model solved;
+        the cheapest result is the start.
+        """
+        c = self.c
+        quick = replace(options, time_limit_s=min(options.time_limit_s or 30.0, 30.0), mip_gap=1e-3,
+                        log_path=None, verbose=False)
+        best: tuple[float, SolveResult, dict[str, Any]] | None = None
+
+        def try_plan(fix: np.ndarray) -> SolveResult | None:
+            nonlocal best
+            model, blocks = self._build(None, self.active, fix_open=fix)
+            res = model.solve(quick)
+            if not res.is_feasible or res.objective is None:
+                return None
+            if best is None or res.objective < best[0]:
+                best = (res.objective, res, blocks)
+            return res
+
+        if previous is not None:
+            try_plan(previous)
+        else:
+            lp, blocks = self._build(None, self.active, relax=True)
+            res = lp.solve(quick)
+            if not res.is_feasible:
+                return
+            site_y = np.bincount(c.lvl_site, weights=res.values(blocks["open"]), minlength=c.S)
+            first = try_plan(self._round_open(site_y, np.full(c.S, np.inf), 0.01))
+            if first is not None:
+                thr = self._throughput(first.values(best[2]["flow"]))
+                try_plan(self._round_open(np.where(thr > 0, 1.0, 0.0), thr, 0.5))
+        if best is not None:
+            for name, blk in best[2].items():
+                self.model.set_start(self.blocks[name], best[1].values(blk))
+
+    def _unscaled(self, res: SolveResult) -> SolveResult:
+        """``res`` with objective and bound back in CNY (the model's costs are scaled by ``cost_scale``)."""
+        k = 1.0 / self.cost_scale
+        return replace(res, objective=None if res.objective is None else res.objective * k,
+                       best_bound=None if res.best_bound is None else res.best_bound * k)
+
+    def _used_tolerance(self) -> float:
+        """Flows at or below this many tonnes count as unused (solver tolerance scaled to the instance)."""
+        return 1e-6 * max(1.0, float(self.c.demand.sum(axis=0).max(initial=0.0)))
+
+    def _route_violations(self, xv: np.ndarray) -> np.ndarray:
+        """Flows lying on a used route (flow > tolerance) that exceeds its door-to-door limit."""
+        c = self.c
+        used = xv > self._used_tolerance()
+        out = np.zeros(self.f_a.size, dtype=bool)
+        for p in range(c.P):
+            if not np.isfinite(c.limit[:, p]).any():
+                continue
+            fl = np.flatnonzero(used & (self.f_p == p))
+            if fl.size == 0:
+                continue
+            sel = np.zeros(c.a_from.size, dtype=bool)
+            sel[self.f_a[fl]] = True
+            lpre = c.forward(p, sel, longest=True)
+            lsuf = c.backward(p, sel, longest=True)
+            head = lpre[self.f_from[fl]] + c.a_tau[self.f_a[fl]]
+            with np.errstate(invalid="ignore"):
+                over = (head[:, None] + lsuf[self.f_to[fl]] - c.limit[None, :, p]) > 1e-6
+            out[fl[over.any(axis=1)]] = True
+        return out
+
+    def explain_infeasible(self, options: SolverOptions | None = None) -> list[str]:
+        """Relax each constraint group in turn with elastic slack; name the groups that restore feasibility."""
+        base = options or SolverOptions()
+        opts = SolverOptions(solver=base.solver, time_limit_s=min(base.time_limit_s or 30.0, 30.0), mip_gap=1e-4,
+                             threads=base.threads)
+        reasons = list(self.reasons)
+        for group, unit in ELASTIC_GROUPS.items():
+            model, _ = self._build(elastic=group, active=None)
+            if not any(name.startswith("slack_") for name in model.blocks):
+                continue
+            res = model.solve(opts)
+            if res.is_feasible and res.objective is not None:
+                amount = f"{fmt_tonnes(res.objective)}" if unit == "t" else f"{res.objective:,.4g} {unit}"
+                reasons.append(f"constraint group '{group}' is responsible: relaxing it alone by {amount} makes "
+                               f"the model feasible")
+        return reasons
+
+
+# ============================================================================================ solution
+@dataclass
+class ColdChainSolution:
+    """A solved cold-chain network.
+
+    ``report``: status, objective (CNY), best bound, gap, build / solve seconds, solver, model size.
+    ``sites``: tier, site, open, level, capacity_t, fixed_cost_cny, throughput_t, utilisation, handling_cny.
+    ``flows``: product, from, from_tier, to, to_tier, tier_pair, mode, refrigerated, tonnes, distance_km,
+    time_h (transit), dwell_h (at the destination site), transport_cny, handling_cny, spoilage_cny, co2_kg,
+    co2_cny, cost_cny (sum of the cost columns).
+    ``cost_breakdown``: component, cost_cny (fixed, handling, transport, spoilage, co2, unmet_penalty, total).
+    ``service``: demand point, kind, product, demand_t, delivered_t, unmet_t, min / max path time (h) over
+    the used routes, time_limit_h, within_limit.
+    """
+
+    report: dict[str, Any]
+    sites: pd.DataFrame
+    flows: pd.DataFrame
+    cost_breakdown: pd.DataFrame
+    service: pd.DataFrame
+    result: SolveResult = field(repr=False)
+
+    @property
+    def objective(self) -> float:
+        """Objective value (CNY per season)."""
+        return float(self.report["objective"])
+
+    @property
+    def status(self) -> str:
+        """Solver status."""
+        return str(self.report["status"])
+
+    def open_sites(self, tier: str | None = None) -> list[str]:
+        """Names of the open sites (of ``tier`` if given)."""
+        s = self.sites[self.sites["open"]]
+        if tier is not None:
+            s = s[s["tier"] == tier]
+        return list(s["site"])
+
+    def kpis(self) -> dict[str, Any]:
+        """Headline indicators (costs in CNY, quantities in t, times in h)."""
+        cb = dict(zip(self.cost_breakdown["component"], self.cost_breakdown["cost_cny"], strict=True))
+        dem = float(self.service["demand_t"].sum())
+        deliv = float(self.service["delivered_t"].sum())
+        f = self.flows
+        tkm = float((f["tonnes"] * f["distance_km"]).sum())
+        ref_tkm = float((f["tonnes"] * f["distance_km"])[f["refrigerated"]].sum())
+        open_s = self.sites[self.sites["open"]]
+        out: dict[str, Any] = {
+            "status": self.status,
+            "total_cost_cny": self.objective,
+            "gap": self.report.get("gap"),
+            "demand_t": dem,
+            "delivered_t": deliv,
+            "unmet_t": float(self.service["unmet_t"].sum()),
+            "service_level": deliv / dem if dem > 0 else 1.0,
+            "cost_per_t_delivered_cny": cb["total"] / deliv if deliv > 0 else None,
+            "spoilage_share": cb["spoilage"] / cb["total"] if cb["total"] > 0 else 0.0,
+            "tonne_km": tkm,
+            "refrigerated_tkm_share": ref_tkm / tkm if tkm > 0 else 0.0,
+            "co2_t": float(f["co2_kg"].sum()) / 1000.0,
+            "max_path_time_h": float(self.service["max_path_time_h"].max()) if len(self.service) else 0.0,
+            "mean_utilisation": float(open_s["utilisation"].mean()) if len(open_s) else 0.0,
+        }
+        for tier, n in open_s.groupby("tier", sort=False).size().items():
+            out[f"open_sites_{tier}"] = int(n)
+        return out
+
+    @classmethod
+    def _from_result(cls, cm: ColdChainModel, res: SolveResult) -> ColdChainSolution:
+        c, prob, b = cm.c, cm.problem, cm.blocks
+        yv = res.values(b["open"])
+        xv = np.maximum(res.values(b["flow"]), 0.0)
+        uv = np.maximum(res.values(b["unmet"]), 0.0)
+        tol = cm._used_tolerance()
+        xv = np.where(xv > tol, xv, 0.0)
+        # sites
+        chosen = yv > 0.5
+        lvl_open = np.full(c.S, -1)
+        lvl_open[c.lvl_site[chosen]] = c.lvl_idx[chosen]
+        cap = np.zeros(c.S)
+        cap[c.lvl_site[chosen]] = c.lvl_cap[chosen]
+        fixed = np.zeros(c.S)
+        fixed[c.lvl_site[chosen]] = c.lvl_fixed[chosen]
+        thr = np.zeros(c.S)
+        into = c.node_site[cm.f_to] >= 0
+        np.add.at(thr, c.node_site[cm.f_to[into]], xv[into])
+        handling = np.zeros(c.S)
+        np.add.at(handling, c.node_site[cm.f_to[into]], (xv * cm.cost_handling)[into])
+        sites = pd.DataFrame({
+            "tier": c.site_tier_name,
+            "site": [s.name for s in c.sites],
+            "open": lvl_open >= 0,
+            "level": lvl_open,
+            "capacity_t": cap,
+            "fixed_cost_cny": fixed,
+            "throughput_t": thr,
+            "utilisation": np.divide(thr, cap, out=np.zeros(c.S), where=cap > 0),
+            "handling_cny": handling,
+            "must_open": c.site_must,
+            "forbidden": c.site_forbidden,
+        })
+        # flows
+        used = np.flatnonzero(xv > 0)
+        a = cm.f_a[used]
+        names = np.asarray(c.node_name, dtype=object)
+        tiers = np.asarray(c.order, dtype=object)
+        ft, tt = tiers[c.node_tier[c.a_from[a]]], tiers[c.node_tier[c.a_to[a]]]
+        t_ = xv[used]
+        flows = pd.DataFrame({
+            "product": np.asarray([p.name for p in c.products], dtype=object)[cm.f_p[used]],
+            "from": names[c.a_from[a]],
+            "from_tier": ft,
+            "to": names[c.a_to[a]],
+            "to_tier": tt,
+            "tier_pair": [f"{x_}->{y_}" for x_, y_ in zip(ft, tt, strict=True)],
+            "mode": np.asarray(c.modes, dtype=object)[c.a_mode[a]] if a.size else np.zeros(0, dtype=object),
+            "refrigerated": c.a_ref[a],
+            "tonnes": t_,
+            "distance_km": c.a_dist[a],
+            "time_h": c.a_time[a],
+            "dwell_h": c.node_dwell[c.a_to[a]],
+            "transport_cny": t_ * cm.cost_transport[used],
+            "handling_cny": t_ * cm.cost_handling[used],
+            "spoilage_cny": t_ * cm.cost_spoilage[used],
+            "co2_kg": t_ * cm.co2_kg_per_t[used],
+            "co2_cny": t_ * cm.cost_co2[used],
+        })
+        flows["cost_cny"] = flows[["transport_cny", "handling_cny", "spoilage_cny", "co2_cny"]].sum(axis=1)
+        # cost breakdown (the objective's terms, recomputed from the solution)
+        comp = {
+            "fixed": float(fixed.sum()),
+            "handling": float(flows["handling_cny"].sum()),
+            "transport": float(flows["transport_cny"].sum()),
+            "spoilage": float(flows["spoilage_cny"].sum()),
+            "co2": float(flows["co2_cny"].sum()),
+            "unmet_penalty": float((uv * cm.u_cost).sum()),
+        }
+        comp["total"] = float(sum(comp.values()))
+        cost_breakdown = pd.DataFrame({"component": list(comp), "cost_cny": list(comp.values())})
+        # service: delivered tonnes and min / max time over used routes
+        unmet = np.zeros((c.D, c.P))
+        unmet[cm.u_d, cm.u_p] = uv
+        delivered = np.zeros((c.D, c.P))
+        dem_in = c.node_tier[cm.f_to] == c.T - 1
+        np.add.at(delivered, (cm.f_to[dem_in] - c.demand_node0, cm.f_p[dem_in]), xv[dem_in])
+        tmax = np.full((c.D, c.P), np.nan)
+        tmin = np.full((c.D, c.P), np.nan)
+        for p in range(c.P):
+            sel = np.zeros(c.a_from.size, dtype=bool)
+            sel[cm.f_a[(cm.f_p == p) & (xv > 0)]] = True
+            if not sel.any():
+                continue
+            hi = c.forward(p, sel, longest=True)[c.demand_node0:]
+            lo = c.forward(p, sel, longest=False)[c.demand_node0:]
+            ok = delivered[:, p] > 0
+            tmax[ok, p] = hi[ok]
+            tmin[ok, p] = lo[ok]
+        dd, pp = np.nonzero(c.demand > 0)
+        lim = c.limit[dd, pp]
+        service = pd.DataFrame({
+            "demand_point": [prob.demand_points[d].name for d in dd],
+            "kind": [prob.demand_points[d].kind for d in dd],
+            "product": [c.products[p].name for p in pp],
+            "demand_t": c.demand[dd, pp],
+            "delivered_t": delivered[dd, pp],
+            "unmet_t": unmet[dd, pp],
+            "min_path_time_h": tmin[dd, pp],
+            "max_path_time_h": tmax[dd, pp],
+            "time_limit_h": lim,
+        })
+        service["within_limit"] = ~(service["max_path_time_h"] > service["time_limit_h"] + 1e-6)
+        report = res.to_dict()
+        report["build_seconds"] = round(cm.build_seconds + res.build_seconds, 6)
+        report["model_build_seconds"] = round(cm.build_seconds, 6)
+        report["model_size"] = cm.size()
+        report["objective_recomputed"] = comp["total"]
+        return cls(report, sites, flows, cost_breakdown, service, res)
+
+
+def solve_cold_chain(
+    problem: ColdChainProblem, options: SolverOptions | None = None, *, explain: bool = True
+) -> ColdChainSolution:
+    """Build and solve ``problem``; raises :class:`InfeasibleError` with reasons when it has no solution."""
+    return ColdChainModel(problem).solve(options, explain=explain)
+

@@ -1,0 +1,414 @@
+"""Cold-chain network design model on small hand-checked instances.
+
+Every optimum asserted here is reasoned out in the comments. Arcs are given as explicit matrices (time in h,
+cost in CNY/t) so that the arithmetic stays visible; unless a test says otherwise the feeder arcs
+(production -> precool) have zero time and cost and no site has handling cost or dwell time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import InfeasibleError, ModelError
+from planner.model.coldchain import (
+    ArcMatrix,
+    ColdChainModel,
+    ColdChainProblem,
+    DemandPoint,
+    Product,
+    Site,
+    SiteTier,
+    arc_matrix_from_distance,
+    diagnose_cold_chain,
+    load_cold_chain_parameters,
+    product_from_parameters,
+    solve_cold_chain,
+)
+from planner.model.matrix import SolverOptions
+
+GRAIN = Product("grain", perishable=False, value_cny_per_t=2000.0)
+
+
+def arc(ft: str, tt: str, time_h, cost_amb, cost_ref=None, mode: str = "road", dist=None) -> ArcMatrix:
+    """Arc matrix from nested lists; ``cost_ref`` None = same as ambient; distance defaults to 0."""
+    t = np.asarray(time_h, dtype=float)
+    ca = np.asarray(cost_amb, dtype=float)
+    cr = ca if cost_ref is None else np.asarray(cost_ref, dtype=float)
+    d = np.zeros_like(t) if dist is None else np.asarray(dist, dtype=float)
+    return ArcMatrix(ft, tt, mode, d, t, ca, cr)
+
+
+def zeros(n: int, m: int) -> list[list[float]]:
+    return [[0.0] * m for _ in range(n)]
+
+
+def check_breakdown(sol) -> None:
+    """The cost breakdown sums to the solver's objective and the flow table is consistent with it."""
+    cb = dict(zip(sol.cost_breakdown["component"], sol.cost_breakdown["cost_cny"], strict=True))
+    parts = sum(v for k, v in cb.items() if k != "total")
+    assert parts == pytest.approx(cb["total"], rel=1e-9, abs=1e-6)
+    assert cb["total"] == pytest.approx(sol.objective, rel=1e-7, abs=1e-4)
+    assert sol.flows["cost_cny"].sum() + cb["fixed"] + cb["unmet_penalty"] == pytest.approx(sol.objective, rel=1e-7)
+
+
+def two_cluster(fixed_b1: float, fixed_b2: float, **kw) -> ColdChainProblem:
+    """One area, one free pre-cooling centre, two backbone candidates, demand W and E (1000 t each).
+
+    Costs: precool -> B1 or B2 100 CNY/t; B1 -> W 10, B1 -> E 200, B2 -> W 200, B2 -> E 10.
+    One base B_k alone: F_k + 1000 (100 + 10) + 1000 (100 + 200) = F_k + 410 000.
+    Both bases: F_1 + F_2 + 2000 (100 + 10) = F_1 + F_2 + 220 000.
+    """
+    tiers = [
+        SiteTier("precool", (Site("P", ((1e5, 0.0),)),)),
+        SiteTier("backbone", (Site("B1", ((1e5, fixed_b1),)), Site("B2", ((1e5, fixed_b2),))),
+                 max_open=kw.pop("max_open", None)),
+    ]
+    arcs = [
+        arc("production", "precool", [[0.0]], [[0.0]]),
+        arc("precool", "backbone", [[10.0, 10.0]], [[100.0, 100.0]]),
+        arc("backbone", "demand", [[2.0, 20.0], [20.0, 2.0]], [[10.0, 200.0], [200.0, 10.0]]),
+    ]
+    return ColdChainProblem(
+        products=[GRAIN], production_areas=["A"], supply_t={("A", "grain"): 5000.0},
+        demand_points=[DemandPoint("W"), DemandPoint("E")],
+        demand_t={("W", "grain"): 1000.0, ("E", "grain"): 1000.0},
+        tiers=tiers, arcs=arcs, **kw,
+    )
+
+
+# ------------------------------------------------------------------------------------------- refrigeration
+def reefer_problem(apricot: Product, reefer_trunk_cost: float = 450.0) -> ColdChainProblem:
+    grain = Product("grain", perishable=False, value_cny_per_t=2000.0, loss_rate_ambient_per_h=1e-4,
+                    loss_rate_refrigerated_per_h=1e-4)
+    tiers = [SiteTier("precool", (Site("P", ((1e4, 0.0),)),)), SiteTier("backbone", (Site("B", ((1e4, 0.0),)),))]
+    arcs = [
+        arc("production", "precool", [[0.0]], [[0.0]]),
+        # the trunk: 40 h, 300 CNY/t ambient, reefer_trunk_cost CNY/t refrigerated
+        arc("precool", "backbone", [[40.0]], [[300.0]], [[reefer_trunk_cost]]),
+        arc("backbone", "demand", [[0.0]], [[0.0]]),
+    ]
+    return ColdChainProblem(
+        products=[apricot, grain], production_areas=["Korla"],
+        supply_t={("Korla", apricot.name): 100.0, ("Korla", "grain"): 200.0},
+        demand_points=[DemandPoint("Shanghai gateway", kind="gateway")],
+        demand_t={("Shanghai gateway", apricot.name): 100.0, ("Shanghai gateway", "grain"): 200.0},
+        tiers=tiers, arcs=arcs,
+    )
+
+
+def trunk(sol, product: str) -> pd.Series:
+    f = sol.flows
+    return f[(f["product"] == product) & (f["tier_pair"] == "precool->backbone")].iloc[0]
+
+
+def test_refrigeration_pays_for_valuable_perishable_and_cheap_product_goes_ambient():
+    # apricot 20 000 CNY/t, k_amb 0.004/h, k_ref 0.0005/h, 40 h trunk.
+    # ambient: 300 + 20000 (1 - e^-0.16) = 300 + 2957.1 ; refrigerated: 450 + 20000 (1 - e^-0.02) = 450 + 396.0
+    # -> refrigerated (premium 150 < saved spoilage 2561). Grain has the same k either way -> ambient (150 cheaper).
+    apricot = Product("apricot", perishable=True, value_cny_per_t=20000.0, loss_rate_ambient_per_h=0.004,
+                      loss_rate_refrigerated_per_h=0.0005, ambient_allowed=True)
+    sol = solve_cold_chain(reefer_problem(apricot))
+    assert bool(trunk(sol, "apricot")["refrigerated"]) is True
+    assert bool(trunk(sol, "grain")["refrigerated"]) is False
+    expected = 100 * (450 + 20000 * (1 - math.exp(-0.02))) + 200 * (300 + 2000 * (1 - math.exp(-0.004)))
+    assert sol.objective == pytest.approx(expected, rel=1e-9)
+    cb = dict(zip(sol.cost_breakdown["component"], sol.cost_breakdown["cost_cny"], strict=True))
+    assert cb["spoilage"] == pytest.approx(100 * 20000 * (1 - math.exp(-0.02)) + 200 * 2000 * (1 - math.exp(-0.004)))
+    check_breakdown(sol)
+
+
+def test_refrigeration_choice_versus_mandatory_cold_chain():
+    # reefer premium 3000 CNY/t > saved spoilage 2561 CNY/t: when ambient is allowed the apricot goes ambient ...
+    free = Product("apricot", perishable=True, value_cny_per_t=20000.0, loss_rate_ambient_per_h=0.004,
+                   loss_rate_refrigerated_per_h=0.0005, ambient_allowed=True)
+    sol = solve_cold_chain(reefer_problem(free, reefer_trunk_cost=3300.0))
+    assert bool(trunk(sol, "apricot")["refrigerated"]) is False
+    assert sol.objective == pytest.approx(100 * (300 + 20000 * (1 - math.exp(-0.16)))
+                                          + 200 * (300 + 2000 * (1 - math.exp(-0.004))), rel=1e-9)
+    # ... but a perishable product with the default ambient_allowed=None must stay refrigerated
+    strict = Product("apricot", perishable=True, value_cny_per_t=20000.0, loss_rate_ambient_per_h=0.004,
+                     loss_rate_refrigerated_per_h=0.0005)
+    sol = solve_cold_chain(reefer_problem(strict, reefer_trunk_cost=3300.0))
+    assert sol.flows[sol.flows["product"] == "apricot"]["refrigerated"].all()
+    assert sol.objective == pytest.approx(100 * (3300 + 20000 * (1 - math.exp(-0.02)))
+                                          + 200 * (300 + 2000 * (1 - math.exp(-0.004))), rel=1e-9)
+
+
+# ------------------------------------------------------------------------------------------- siting
+def test_second_backbone_pays_for_two_distant_clusters():
+    # F = 100 000 each: both = 420 000 < one = 510 000
+    sol = solve_cold_chain(two_cluster(1e5, 1e5))
+    assert sol.open_sites("backbone") == ["B1", "B2"]
+    assert sol.objective == pytest.approx(420_000.0)
+    check_breakdown(sol)
+    # F = 250 000 each: one = 660 000 < both = 720 000 (tie between B1 and B2)
+    sol = solve_cold_chain(two_cluster(2.5e5, 2.5e5))
+    assert len(sol.open_sites("backbone")) == 1
+    assert sol.objective == pytest.approx(660_000.0)
+
+
+def test_must_open_overrides_the_cheaper_site():
+    # free choice: B1 alone 250 000 + 410 000 = 660 000; must-open B2: B2 alone 670 000 < both 730 000
+    assert solve_cold_chain(two_cluster(2.5e5, 2.6e5)).open_sites("backbone") == ["B1"]
+    sol = solve_cold_chain(two_cluster(2.5e5, 2.6e5, must_open=["B2"]))
+    assert sol.open_sites("backbone") == ["B2"]
+    assert sol.objective == pytest.approx(670_000.0)
+    assert bool(sol.sites.set_index("site").loc["B2", "must_open"]) is True
+
+
+def test_budget_binds():
+    # unconstrained: both bases (420 000); budget 150 000 allows one base only: 100 000 + 410 000
+    sol = solve_cold_chain(two_cluster(1e5, 1e5, budget_cny=1.5e5))
+    assert len(sol.open_sites("backbone")) == 1
+    assert sol.objective == pytest.approx(510_000.0)
+    assert sol.sites["fixed_cost_cny"].sum() <= 1.5e5
+
+
+def test_max_open_limits_the_tier():
+    sol = solve_cold_chain(two_cluster(1e5, 1e5, max_open=1))
+    assert sol.objective == pytest.approx(510_000.0)
+
+
+def test_capacity_level_choice():
+    # demand 2000 t: level 0 (1000 t) too small; level 1 (2500 t, 180 000) beats level 2 (5000 t, 300 000)
+    levels = ((1000.0, 100_000.0), (2500.0, 180_000.0), (5000.0, 300_000.0))
+    tiers = [SiteTier("backbone", (Site("B", levels, handling_cny_per_t=5.0),))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 3000.0}, [DemandPoint("D")], {("D", "grain"): 2000.0}, tiers,
+        [arc("production", "backbone", [[5.0]], [[20.0]]), arc("backbone", "demand", [[5.0]], [[30.0]])],
+    )
+    sol = solve_cold_chain(prob)
+    row = sol.sites.iloc[0]
+    assert row["level"] == 1 and row["capacity_t"] == 2500.0
+    assert row["throughput_t"] == pytest.approx(2000.0) and row["utilisation"] == pytest.approx(0.8)
+    # 180 000 + 2000 x (20 + 5 handling + 30)
+    assert sol.objective == pytest.approx(180_000.0 + 2000 * 55.0)
+    check_breakdown(sol)
+
+
+# ------------------------------------------------------------------------------------------- time limits
+def test_time_limit_forces_the_nearer_site():
+    # B_far is cheaper (fixed 0, path 10 + 25 = 35 h, 50 CNY/t), B_near costs 20 000 fixed (path 10 + 8 h,
+    # 60 CNY/t). Without a limit: B_far, 1000 x 50 = 50 000. With 30 h: B_near, 20 000 + 60 000 = 80 000.
+    def prob(limit):
+        tiers = [SiteTier("backbone", (Site("B_far", ((1e4, 0.0),)), Site("B_near", ((1e4, 20_000.0),))))]
+        return ColdChainProblem(
+            [Product("pear", True, 6000.0, max_time_h=limit)], ["Korla"], {("Korla", "pear"): 1000.0},
+            [DemandPoint("Urumqi")], {("Urumqi", "pear"): 1000.0}, tiers,
+            [arc("production", "backbone", [[10.0, 10.0]], [[20.0, 20.0]]),
+             arc("backbone", "demand", [[25.0], [8.0]], [[30.0], [40.0]])],
+        )
+
+    free = solve_cold_chain(prob(None))
+    assert free.open_sites() == ["B_far"] and free.objective == pytest.approx(50_000.0)
+    limited = solve_cold_chain(prob(30.0))
+    assert limited.open_sites() == ["B_near"] and limited.objective == pytest.approx(80_000.0)
+    svc = limited.service.iloc[0]
+    assert svc["max_path_time_h"] == pytest.approx(18.0) and bool(svc["within_limit"])
+
+
+def test_time_limit_holds_on_every_route_through_mixing_sites():
+    # Areas A1 (1 h to P, 100 CNY/t) and A2 (20 h to P, 10 CNY/t), 1000 t each; P -> B 10 h; B -> d1 5 h,
+    # B -> d2 25 h; limit 40 h; demand 500 t at d1 and at d2. Pruning keeps every arc (A2 -> P -> B -> d1 is
+    # 35 h), but A2 -> P -> B -> d2 takes 55 h. Goods mix at P and B, so using A2 at all while B serves d2
+    # (unavoidable) would create that route: the model must take all 1000 t from A1: 100 000 CNY.
+    # (Arc pruning alone would buy everything from A2: 10 000 CNY.)
+    tiers = [SiteTier("precool", (Site("P", ((1e4, 0.0),)),)), SiteTier("backbone", (Site("B", ((1e4, 0.0),)),))]
+    prob = ColdChainProblem(
+        [Product("melon", True, 3000.0, max_time_h=40.0)], ["A1", "A2"],
+        {("A1", "melon"): 1000.0, ("A2", "melon"): 1000.0},
+        [DemandPoint("d1"), DemandPoint("d2")], {("d1", "melon"): 500.0, ("d2", "melon"): 500.0}, tiers,
+        [arc("production", "precool", [[1.0], [20.0]], [[100.0], [10.0]]),
+         arc("precool", "backbone", [[10.0]], [[0.0]]),
+         arc("backbone", "demand", [[5.0, 25.0]], [[0.0, 0.0]])],
+    )
+    model = ColdChainModel(prob)
+    assert model.size()["time_critical_variants"] > 0
+    for solver in ("highs", "cbc"):
+        sol = model.solve(SolverOptions(solver=solver))
+        assert sol.objective == pytest.approx(100_000.0)
+        assert "A2" not in set(sol.flows["from"])
+        assert sol.service["max_path_time_h"].max() <= 40.0 + 1e-9
+        assert sol.service["within_limit"].all()
+
+
+def test_demand_point_limit_and_dwell_count_towards_the_time():
+    # dwell 6 h at B makes the route 10 + 6 + 8 = 24 h > 20 h limit of the port: unreachable
+    tiers = [SiteTier("backbone", (Site("B", ((1e4, 0.0),), dwell_h=6.0),))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 10.0}, [DemandPoint("Khorgas", kind="port", max_time_h=20.0)],
+        {("Khorgas", "grain"): 10.0}, tiers,
+        [arc("production", "backbone", [[10.0]], [[0.0]]), arc("backbone", "demand", [[8.0]], [[0.0]])],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        solve_cold_chain(prob)
+    assert "demand point Khorgas cannot be reached within 20 h" in str(err.value)
+    assert "fastest route 24.0 h" in err.value.reasons[0]
+
+
+# ------------------------------------------------------------------------------------------- unmet demand
+def test_unmet_demand_penalty():
+    # supply 800 t < demand 1000 t, penalty 500 CNY/t: serve 800 via B (fixed 1000, 110 CNY/t) and pay for 200
+    def prob(penalty):
+        tiers = [SiteTier("backbone", (Site("B", ((1e4, 1000.0),)),))]
+        return ColdChainProblem(
+            [GRAIN], ["A"], {("A", "grain"): 800.0}, [DemandPoint("D")], {("D", "grain"): 1000.0}, tiers,
+            [arc("production", "backbone", [[1.0]], [[100.0]]), arc("backbone", "demand", [[1.0]], [[10.0]])],
+            unmet_penalty_cny_per_t=penalty,
+        )
+
+    sol = solve_cold_chain(prob(500.0))
+    assert sol.service["unmet_t"].sum() == pytest.approx(200.0)
+    assert sol.objective == pytest.approx(1000.0 + 800 * 110.0 + 200 * 500.0)
+    check_breakdown(sol)
+    assert sol.kpis()["service_level"] == pytest.approx(0.8)
+    # penalty 50 CNY/t below the 110 CNY/t service cost: nothing is served, no site opens
+    sol = solve_cold_chain(prob(50.0))
+    assert sol.objective == pytest.approx(1000 * 50.0) and sol.open_sites() == []
+    # no penalty: supply shortage is explained before solving
+    with pytest.raises(InfeasibleError) as err:
+        solve_cold_chain(prob(None))
+    assert "product grain: supply 800 t < demand 1 kt and no unmet-demand penalty" in err.value.reasons
+
+
+# ------------------------------------------------------------------------------------------- infeasibility
+def test_infeasibility_explained_before_solving():
+    prob = two_cluster(1e5, 1e5, must_open=["B1"], forbidden=["B1"])
+    reasons = diagnose_cold_chain(prob)
+    assert "must-open site B1 is also forbidden" in reasons
+    with pytest.raises(InfeasibleError) as err:
+        solve_cold_chain(prob)
+    assert "must-open site B1 is also forbidden" in str(err.value)
+
+    reasons = diagnose_cold_chain(two_cluster(1e5, 1e5, must_open=["B1", "B2"], max_open=1))
+    assert "max sites in tier backbone (1) < must-open sites (2)" in reasons
+
+    reasons = diagnose_cold_chain(two_cluster(1e5, 2e5, must_open=["B2"], budget_cny=1.5e5))
+    assert any(r.startswith("budget 150,000 CNY < 200,000 CNY") for r in reasons)
+
+
+def test_tier_capacity_shortage_is_explained():
+    # every route crosses the backbone tier; its two sites hold 600 kt each but demand is 1.5 Mt
+    tiers = [SiteTier("backbone", (Site("B1", ((6e5, 0.0),)), Site("B2", ((6e5, 0.0),))))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 2e6}, [DemandPoint("D")], {("D", "grain"): 1.5e6}, tiers,
+        [arc("production", "backbone", [[1.0, 1.0]], [[1.0, 1.0]]), arc("backbone", "demand", [[1.0], [1.0]],
+                                                                        [[1.0], [1.0]])],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        solve_cold_chain(prob)
+    assert err.value.reasons == ["tier backbone: capacity 1.2 Mt < demand 1.5 Mt"]
+
+
+def test_solver_infeasibility_names_the_responsible_group():
+    # no cheap check fires (no must-open, capacity 3000 >= 2000 t), but 2000 t need the 500 CNY level while
+    # the budget is 300 CNY: relaxing the budget by 200 CNY (or capacity by 1000 t, or demand by 1000 t)
+    # restores feasibility.
+    tiers = [SiteTier("backbone", (Site("B", ((1000.0, 100.0), (3000.0, 500.0))),))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 5000.0}, [DemandPoint("D")], {("D", "grain"): 2000.0}, tiers,
+        [arc("production", "backbone", [[1.0]], [[1.0]]), arc("backbone", "demand", [[1.0]], [[1.0]])],
+        budget_cny=300.0,
+    )
+    assert diagnose_cold_chain(prob) == []
+    with pytest.raises(InfeasibleError) as err:
+        solve_cold_chain(prob)
+    text = "\n".join(err.value.reasons)
+    assert "constraint group 'budget' is responsible: relaxing it alone by 200 CNY" in text
+    assert "constraint group 'capacity' is responsible: relaxing it alone by 1 kt" in text
+    assert "'supply'" not in text
+
+
+def test_perishable_cannot_cross_an_ambient_tier():
+    # the same engine sites ambient distribution centres; a cold-only product cannot use them
+    tiers = [SiteTier("dc", (Site("DC", ((1e4, 10.0),)),), refrigerated=False)]
+    arcs = [arc("production", "dc", [[2.0]], [[5.0]], [[8.0]]), arc("dc", "demand", [[2.0]], [[5.0]], [[8.0]])]
+    ok = ColdChainProblem([GRAIN], ["A"], {("A", "grain"): 10.0}, [DemandPoint("D")], {("D", "grain"): 10.0},
+                          tiers, arcs)
+    sol = solve_cold_chain(ok)
+    assert sol.objective == pytest.approx(10.0 + 10 * 10.0) and not sol.flows["refrigerated"].any()
+    milk = Product("milk", perishable=True, value_cny_per_t=8000.0)
+    bad = ColdChainProblem([milk], ["A"], {("A", "milk"): 10.0}, [DemandPoint("D")], {("D", "milk"): 10.0},
+                           tiers, arcs)
+    assert diagnose_cold_chain(bad) == [
+        "demand point D cannot be reached by any route for product milk (refrigerated arcs and tiers only)"]
+
+
+# ------------------------------------------------------------------------------------------- solvers
+def test_highs_and_cbc_agree():
+    for prob, expected in ((two_cluster(1e5, 1e5), 420_000.0), (two_cluster(2.5e5, 2.6e5, budget_cny=3e5), 660_000.0)):
+        model = ColdChainModel(prob)
+        a = model.solve(SolverOptions(solver="highs"))
+        b = model.solve(SolverOptions(solver="cbc"))
+        assert a.objective == pytest.approx(expected) and b.objective == pytest.approx(expected)
+        assert a.open_sites() == b.open_sites()
+        for sol in (a, b):
+            assert sol.report["status"] == "optimal"
+            assert sol.report["solve_seconds"] >= 0 and sol.report["build_seconds"] > 0
+            check_breakdown(sol)
+
+
+def test_solution_tables_are_complete():
+    sol = solve_cold_chain(two_cluster(1e5, 1e5, co2_kg_per_tkm={"road": 0.1}, co2_price_cny_per_t=100.0))
+    assert list(sol.cost_breakdown["component"]) == ["fixed", "handling", "transport", "spoilage", "co2",
+                                                     "unmet_penalty", "total"]
+    for col in ("product", "from", "to", "tier_pair", "mode", "refrigerated", "tonnes", "distance_km", "time_h",
+                "cost_cny"):
+        assert col in sol.flows.columns
+    for col in ("tier", "site", "open", "level", "capacity_t", "throughput_t", "utilisation"):
+        assert col in sol.sites.columns
+    # flow balance: what enters the demand tier equals the delivered tonnes of the service table
+    into_dem = sol.flows[sol.flows["to_tier"] == "demand"]["tonnes"].sum()
+    assert into_dem == pytest.approx(sol.service["delivered_t"].sum()) == pytest.approx(2000.0)
+    k = sol.kpis()
+    assert k["open_sites_backbone"] == 2 and k["service_level"] == 1.0
+    assert k["total_cost_cny"] == pytest.approx(sol.objective)
+
+
+# ------------------------------------------------------------------------------------------- bad input
+def test_bad_input_raises_model_error():
+    with pytest.raises(ModelError, match="negative"):
+        two_cluster(1e5, 1e5).__class__([GRAIN], ["A"], {("A", "grain"): 1.0}, [DemandPoint("W")],
+                                         {("W", "grain"): -5.0}, [SiteTier("b", (Site("B", ((1.0, 0.0),)),))],
+                                         [arc("production", "b", [[1.0]], [[1.0]]),
+                                          arc("b", "demand", [[1.0]], [[1.0]])])
+    with pytest.raises(ModelError, match="NaN"):
+        arc("precool", "backbone", [[1.0]], [[float("nan")]])
+    with pytest.raises(ModelError, match="strictly increasing"):
+        Site("B", ((2000.0, 10.0), (1000.0, 20.0)))
+    with pytest.raises(ModelError, match="min_open 3 > number of candidates 2"):
+        SiteTier("backbone", (Site("B1", ((1.0, 0.0),)), Site("B2", ((1.0, 0.0),))), min_open=3)
+    with pytest.raises(ModelError, match="unknown product 'pearz'"):
+        ColdChainProblem([GRAIN], ["A"], {("A", "pearz"): 1.0}, [DemandPoint("W")], {("W", "grain"): 1.0},
+                         [SiteTier("b", (Site("B", ((1.0, 0.0),)),))],
+                         [arc("production", "b", [[1.0]], [[1.0]]), arc("b", "demand", [[1.0]], [[1.0]])])
+    with pytest.raises(ModelError, match="must_open: unknown site 'B9'"):
+        two_cluster(1e5, 1e5, must_open=["B9"])
+    with pytest.raises(ModelError, match="shape"):
+        ColdChainProblem([GRAIN], ["A"], {("A", "grain"): 1.0}, [DemandPoint("W")], {("W", "grain"): 1.0},
+                         [SiteTier("b", (Site("B", ((1.0, 0.0),)),))],
+                         [arc("production", "b", [[1.0, 1.0]], [[1.0, 1.0]]), arc("b", "demand", [[1.0]], [[1.0]])])
+    with pytest.raises(ModelError, match="no arc matrix"):
+        two_cluster(1e5, 1e5, tier_arcs=[("production", "precool"), ("precool", "backbone"), ("backbone", "demand"),
+                                         ("precool", "demand")])
+
+
+# ------------------------------------------------------------------------------------------- parameters
+def test_parameter_table_and_product_defaults():
+    params = load_cold_chain_parameters()
+    assert {"parameter", "key", "value", "unit", "source"} <= set(params.columns)
+    assert params["source"].str.len().gt(0).all()
+    pear = product_from_parameters("香梨", "fruit_vegetable", params=params)
+    # 25 % ambient chain loss over the 72 h reference chain: k = -ln(0.75) / 72
+    assert pear.loss_rate_ambient_per_h == pytest.approx(-math.log(0.75) / 72)
+    assert pear.loss_rate_refrigerated_per_h < pear.loss_rate_ambient_per_h and pear.perishable
+    assert pear.max_time_h == 96.0
+    dist = np.array([[120.0, np.inf]])
+    a = arc_matrix_from_distance("production", "precool", "road", dist, speed_kmh=60.0, ambient_cny_per_tkm=0.35,
+                                 refrigerated_cny_per_tkm=0.55)
+    assert a.time_h[0, 0] == pytest.approx(2.0) and a.cost_refrigerated_cny_per_t[0, 0] == pytest.approx(66.0)
+    assert not np.isfinite(a.time_h[0, 1])
