@@ -15,6 +15,7 @@ import argparse
 import json
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +43,9 @@ def _dist(a: np.ndarray, b: np.ndarray, factor: float) -> np.ndarray:
 
 
 def build_instance(seed: int = 7, n_demand: int = 190, n_areas: int = 40, n_precool: int = 30,
-                   n_backbone: int = 15, n_regional: int = 30) -> ColdChainProblem:
-    """The synthetic instance (deterministic for a given seed)."""
+                   n_backbone: int = 15, n_regional: int = 30, time_limits: bool = True) -> ColdChainProblem:
+    """The synthetic instance (deterministic for a given seed); ``time_limits=False`` drops the products'
+    door-to-door limits."""
     rng = np.random.default_rng(seed)
     par = load_cold_chain_parameters()
     products = [
@@ -54,6 +56,8 @@ def build_instance(seed: int = 7, n_demand: int = 190, n_areas: int = 40, n_prec
         product_from_parameters("牛羊肉", "meat", params=par),
         product_from_parameters("红枣", "non_perishable", params=par, value_cny_per_t=15000.0),
     ]
+    if not time_limits:
+        products = [replace(p, max_time_h=None) for p in products]
     n_p = len(products)
     # production areas cluster in the west / south-west (oases), demand spread, cities denser in the east
     areas = np.column_stack([rng.uniform(0, 0.6 * BOX_KM, n_areas), rng.uniform(0, BOX_KM, n_areas)])
@@ -133,10 +137,10 @@ def build_instance(seed: int = 7, n_demand: int = 190, n_areas: int = 40, n_prec
     )
 
 
-def run(seed: int, gap: float, time_limit: float, solver: str, threads: int | None) -> dict:
+def run(seed: int, gap: float, time_limit: float, solver: str, threads: int | None, time_limits: bool = True) -> dict:
     """Build and solve; return the numbers."""
     t0 = time.perf_counter()
-    prob = build_instance(seed)
+    prob = build_instance(seed, time_limits=time_limits)
     t1 = time.perf_counter()
     model = ColdChainModel(prob)
     t2 = time.perf_counter()
@@ -171,17 +175,20 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--solver", default="highs")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--no-time-limits", action="store_true", help="drop the door-to-door limits")
     ap.add_argument("--results", default=None, help="append a section to this markdown file")
     a = ap.parse_args()
-    out = run(a.seed, a.gap, a.time_limit, a.solver, a.threads)
+    out = run(a.seed, a.gap, a.time_limit, a.solver, a.threads, time_limits=not a.no_time_limits)
     print(json.dumps(out, indent=2, ensure_ascii=False))
     if a.results:
         cmd = (f"python bench/bench_coldchain.py --seed {a.seed} --gap {a.gap} --time-limit {a.time_limit} "
-               f"--solver {a.solver}" + (f" --threads {a.threads}" if a.threads else ""))
+               f"--solver {a.solver}" + (f" --threads {a.threads}" if a.threads else "")
+               + (" --no-time-limits" if a.no_time_limits else ""))
         s = out["size"]
         lines = [
             "",
-            f"## Cold-chain network design (`planner.model.coldchain`), seed {a.seed}",
+            f"## Cold-chain network design (`planner.model.coldchain`), seed {a.seed}"
+            + (", without door-to-door limits" if a.no_time_limits else ", with door-to-door limits"),
             "",
             f"Command: `{cmd}` ({platform.python_implementation()} {platform.python_version()}, "
             f"{platform.machine()})",

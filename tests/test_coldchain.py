@@ -412,3 +412,22 @@ def test_parameter_table_and_product_defaults():
                                  refrigerated_cny_per_tkm=0.55)
     assert a.time_h[0, 0] == pytest.approx(2.0) and a.cost_refrigerated_cny_per_t[0, 0] == pytest.approx(66.0)
     assert not np.isfinite(a.time_h[0, 1])
+
+
+def test_repair_heuristic_keeps_routes_within_limits():
+    # the instance of test_time_limit_holds_on_every_route_through_mixing_sites with every site open: the first
+    # LP buys everything from the slow area A2 (55 h route to d2); banning the offending first-mile variant
+    # leaves A1 only, the optimum of 100 000 CNY
+    tiers = [SiteTier("precool", (Site("P", ((1e4, 0.0),)),)), SiteTier("backbone", (Site("B", ((1e4, 0.0),)),))]
+    prob = ColdChainProblem(
+        [Product("melon", True, 3000.0, max_time_h=40.0)], ["A1", "A2"],
+        {("A1", "melon"): 1000.0, ("A2", "melon"): 1000.0},
+        [DemandPoint("d1"), DemandPoint("d2")], {("d1", "melon"): 500.0, ("d2", "melon"): 500.0}, tiers,
+        [arc("production", "precool", [[1.0], [20.0]], [[100.0], [10.0]]),
+         arc("precool", "backbone", [[10.0]], [[0.0]]),
+         arc("backbone", "demand", [[5.0, 25.0]], [[0.0, 0.0]])],
+    )
+    model = ColdChainModel(prob)
+    res = model._repair(np.ones(2), SolverOptions())
+    assert res is not None and res.objective == pytest.approx(100_000.0)
+    assert not model._route_violations(res.values(model.blocks["flow"])).any()

@@ -198,3 +198,19 @@ def test_time_limited_solve_reports_status() -> None:
     assert res.status in ("optimal", "time_limit", "gap_limit")
     if res.objective is not None and res.best_bound is not None:
         assert res.best_bound <= res.objective + 1e-6
+
+
+def test_thread_count_can_change_between_solves() -> None:
+    """A solve with an explicit thread count after a default solve in the same process must work."""
+    from planner.model.matrix import MatrixModel, SolverOptions
+
+    def tiny() -> MatrixModel:
+        model = MatrixModel("tiny")
+        x = model.add_variables("x", 2, ub=1, cost=[1.0, 2.0], integer=True)
+        model.add_constraints("cover", [0, 0], x.cols(slice(None)), [1.0, 1.0], [1.0], [np.inf])
+        return model
+
+    assert tiny().solve().objective == pytest.approx(1.0)
+    for threads in (2, 1):
+        result = tiny().solve(SolverOptions(threads=threads))
+        assert result.status == "optimal" and result.objective == pytest.approx(1.0)

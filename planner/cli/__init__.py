@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="planner", standalone_mode=False)
+        code = app(args=args, prog_name="planner", standalone_mode=False)
     except PlannerError as exc:
         if debug:
             raise
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 1
-    return 0
+    return int(code) if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

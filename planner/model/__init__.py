@@ -1,5 +1,6 @@
 """Optimisation models: the array-based MILP core, classic location models and OR-Library readers."""
 
+from planner.model.coldchain import ColdChainModel, ColdChainProblem, ColdChainSolution, solve_cold_chain
 from planner.model.location import (
     LocationSolution,
     capacitated_facility_location,
@@ -14,6 +15,9 @@ from planner.model.orlib import CapInstance, PMedInstance, read_bounds, read_cap
 
 __all__ = [
     "CapInstance",
+    "ColdChainModel",
+    "ColdChainProblem",
+    "ColdChainSolution",
     "LocationSolution",
     "MatrixModel",
     "PMedInstance",
@@ -29,5 +33,6 @@ __all__ = [
     "read_cap",
     "read_orlib",
     "read_pmed",
+    "solve_cold_chain",
     "uncapacitated_facility_location",
 ]

@@ -90,7 +90,7 @@ from planner.model.coldchain_data import (
     parameter_value,
     product_from_parameters,
 )
-from planner.model.matrix import MatrixModel, SolveResult, SolverOptions
+from planner.model.matrix import MatrixModel, SolveResult, SolverOptions, relative_gap
 
 __all__ = [
     "ArcMatrix",
@@ -515,6 +515,7 @@ class ColdChainModel:
         *,
         relax: bool = False,
         fix_open: np.ndarray | None = None,
+        ban: np.ndarray | None = None,
     ) -> tuple[MatrixModel, dict[str, Any]]:
         """Assemble the MILP; ``active`` marks the time-critical flows that get ``use`` binaries (None = all);
         ``elastic`` names a constraint group to relax with penalised slack (phase-1 objective); ``relax``
@@ -531,7 +532,7 @@ class ColdChainModel:
             site_open_lb = site_open_ub
         y = m.add_variables("open", c.lvl_site.size, lb=site_open_lb, ub=site_open_ub, cost=z * c.lvl_fixed,
                             integer=not relax)
-        x = m.add_variables("flow", n_f, ub=self.f_bound, cost=z * (self.cost_transport + self.cost_handling
+        x = m.add_variables("flow", n_f, ub=self.f_bound if ban is None else np.where(ban, 0.0, self.f_bound), cost=z * (self.cost_transport + self.cost_handling
                                                    + self.cost_spoilage + self.cost_co2))
         u = m.add_variables("unmet", self.u_d.size, ub=c.demand[self.u_d, self.u_p], cost=z * self.u_cost)
         xc, yc, uc = x.cols(), y.cols(), u.cols()
@@ -714,7 +715,10 @@ class ColdChainModel:
         variants on them and re-solve, until no used route exceeds its limit. Each round solves a relaxation
         of the full model, so its bound is valid, and the last round's solution is feasible for the full
         model: the result is exact within the requested gap. ``options.time_limit_s`` covers all rounds;
-        after ``max_rounds`` every critical variant is activated at once.
+        after ``max_rounds`` every critical variant is activated at once. If the time limit stops a round
+        whose incumbent has over-limit routes, the incumbent's opening plan is repaired by banning offending
+        variants (:meth:`_repair`): the result keeps every limit, has status ``time_limit`` and its gap is
+        measured against the round's (valid) bound.
         """
         options = options or SolverOptions()
         t_start = time.perf_counter()
@@ -750,6 +754,19 @@ class ColdChainModel:
             violating = self._route_violations(res.values(self.blocks["flow"]))
             previous = np.where(res.values(self.blocks["open"]) > 0.5, 1.0, 0.0)
             if not violating.any():
+                break
+            if res.status == "time_limit":
+                # out of time with routes over their limit: repair the incumbent's plan, keep the bound
+                t0 = time.perf_counter()
+                repaired = self._repair(previous, options)
+                if repaired is None:
+                    raise PlannerError(
+                        f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} rounds "
+                        f"without a solution that keeps every route within its time limit; raise the time limit")
+                bound = res.best_bound
+                res = replace(repaired, status="time_limit", best_bound=bound,
+                              gap=relative_gap(repaired.objective, bound), message="repaired incumbent")
+                solve_s += time.perf_counter() - t0
                 break
             t0 = time.perf_counter()
             if self.rounds >= max_rounds:
@@ -834,6 +851,36 @@ class ColdChainModel:
         if best is not None:
             for name, blk in best[2].items():
                 self.model.set_start(self.blocks[name], best[1].values(blk))
+
+    def _repair(self, plan: np.ndarray, options: SolverOptions, max_iter: int = 50) -> SolveResult | None:
+        """A solution within every route limit for the opening ``plan``: solve with the plan fixed and no
+        ``use`` rows, ban the used critical variants on over-limit routes, repeat (a heuristic: the result is
+        feasible, not necessarily optimal)."""
+        ban = np.zeros(self.f_a.size, dtype=bool)
+        quick = replace(options, time_limit_s=30.0, mip_gap=1e-4, log_path=None, verbose=False)
+        for _ in range(max_iter):
+            model, blocks = self._build(None, np.zeros_like(ban), fix_open=plan, ban=ban)
+            res = model.solve(quick)
+            if not res.is_feasible:
+                return None
+            xv = res.values(blocks["flow"])
+            bad = self._route_violations(xv)
+            if not bad.any():
+                # map the solution onto the main model's blocks (same flow / open / unmet layout)
+                x = np.zeros(self.model.num_vars)
+                for name in ("open", "flow", "unmet"):
+                    b_main, b_fix = self.blocks[name], blocks[name]
+                    x[b_main.start: b_main.start + b_main.size] = res.values(b_fix)
+                return self._unscaled(replace(res, x=x))
+            cand = bad & self.f_crit
+            if not cand.any():
+                return None
+            # ban the most upstream offending variants of each product first (stop sourcing the slow origins)
+            tier = self.c.node_tier[self.f_from]
+            for p in np.unique(self.f_p[cand]):
+                sel = cand & (self.f_p == p)
+                ban |= sel & (tier == tier[sel].min())
+        return None
 
     def _unscaled(self, res: SolveResult) -> SolveResult:
         """``res`` with objective and bound back in CNY (the model's costs are scaled by ``cost_scale``)."""

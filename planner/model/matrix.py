@@ -390,6 +390,9 @@ class MatrixModel:
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-9)
         if options.threads is not None:
+            # HiGHS keeps one task scheduler per process, sized by the first solve; a solve asking for a
+            # different thread count must reset it first or HiGHS refuses to run.
+            highspy.Highs.resetGlobalScheduler(True)
             h.setOptionValue("threads", int(options.threads))
         inf = highspy.kHighsInf
         is_mip = bool(arr["integer"].any())

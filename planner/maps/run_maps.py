@@ -1,0 +1,247 @@
+"""Maps of scenario results and of the comparison of two runs.
+
+Built from a run directory (``outputs/<scenario>/<run-id>/``: its ``results.gpkg`` layers and
+``summary.json``) so that ``planner map run RUN_DIR`` can redraw any past run. Layers:
+
+* regions shaded by a KPI (unmet demand share for cost models, longest service time for coverage models);
+* opened sites by tier (colour by tier, size by throughput), candidates not opened (small grey);
+* flows along their network routes with width by volume, aggregated per route and tier pair so large
+  results stay light (one layer per tier pair);
+* assignments (demand point -> serving site) and unserved demand points.
+
+Popups give each site's numbers; every name is escaped (see :mod:`planner.maps.html`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from planner.errors import PlannerError
+from planner.maps.base import LegendItem, new_map, planner_state
+from planner.maps.boundaries import add_boundaries
+from planner.maps.html import bilingual, join, table, tag
+from planner.maps.results import add_flows
+
+__all__ = ["compare_map", "result_map", "run_map"]
+
+_TIER_COLOURS = ["#2e7d32", "#c62828", "#1565c0", "#6a1b9a", "#ef6c00", "#00838f"]
+_SHADES = ["#f1f8e9", "#dcedc8", "#fff59d", "#ffcc80", "#ef9a9a"]
+
+
+def _read_layers(run_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+    gpkg = run_dir / "results.gpkg"
+    if not gpkg.is_file():
+        raise PlannerError(f"{run_dir}: no results.gpkg; pass a run directory written by `planner run`")
+    names = [row[0] for row in pyogrio.list_layers(gpkg)]
+    return {name: gpd.read_file(gpkg, layer=name) for name in names}
+
+
+def _read_summary(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        raise PlannerError(f"{run_dir}: not a run directory (no summary.json); pass outputs/<scenario>/<run-id>")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _number(value: Any, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{float(value):,.{digits}f}"
+
+
+def _add_regions(m: folium.Map, regions: gpd.GeoDataFrame, model: str) -> None:
+    state = planner_state(m)
+    if regions is None or regions.empty:
+        return
+    if {"demand_t", "unmet_t"} <= set(regions.columns):
+        demand = regions["demand_t"].fillna(0.0)
+        value = (regions["unmet_t"].fillna(0.0) / demand.where(demand > 0)).fillna(0.0)
+        label_zh, label_en, fmt = "未满足需求比例", "unmet demand share", lambda v: f"{v:.1%}"
+    elif "max_time_h" in regions.columns:
+        value = regions["max_time_h"].fillna(0.0)
+        label_zh, label_en, fmt = "最长服务时间（小时）", "longest service time (h)", lambda v: f"{v:.1f} h"
+    else:
+        return
+    layer = state.add_layer("region_kpi", f"地区指标：{label_zh}", f"Regions: {label_en}", pane="area", fit=False)
+    top = float(value.max()) if len(value) else 0.0
+    edges = [top * k / len(_SHADES) for k in range(1, len(_SHADES) + 1)]
+    for row, v in zip(regions.itertuples(), value, strict=True):
+        shade = _SHADES[next((i for i, e in enumerate(edges) if v <= e), len(_SHADES) - 1)] if top > 0 else _SHADES[0]
+        rows = [(label_zh, fmt(float(v)))]
+        for column, name in (("demand_t", "需求 t"), ("delivered_t", "送达 t"), ("weight", "权重")):
+            if column in regions.columns:
+                rows.append((name, _number(getattr(row, column))))
+        popup = tag("div", join([tag("div", bilingual(row.name_zh, getattr(row, "name_en", "")), "pl-pop-title"), table(["", ""], rows)]), "pl-pop")
+        layer.add_geometry(row.geometry, style={"color": "#8d6e63", "weight": 0.6, "fillColor": shade, "fillOpacity": 0.55}, popup=popup, tooltip=f"{row.name_zh}: {fmt(float(v))}")
+    state.add_legend(label_zh, label_en, [
+        LegendItem("ar", {"color": "#8d6e63", "weight": 0.6, "fillColor": s, "fillOpacity": 0.55}, f"≤ {fmt(e)}", "") for s, e in zip(_SHADES, edges, strict=True)
+    ] if top > 0 else [])
+
+
+def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame | None) -> None:
+    state = planner_state(m)
+    if candidates is not None and len(candidates) and "open" in candidates.columns:
+        closed = candidates[~candidates["open"].astype(bool)]
+        if len(closed):
+            layer = state.add_layer("candidates", "未选中的候选点", "Candidates not opened", show=False, fit=False)
+            for row in closed.itertuples():
+                layer.add_point(row.lon, row.lat, style={"color": "#ffffff", "weight": 1, "fillColor": "#9e9e9e", "fillOpacity": 0.9}, radius=3.5, tooltip=f"{row.name_zh} ({row.tier})")
+    if sites is None or sites.empty:
+        return
+    tiers = list(dict.fromkeys(sites["tier"]))
+    size_column = "throughput_t" if "throughput_t" in sites.columns else ("assigned_weight" if "assigned_weight" in sites.columns else None)
+    largest = float(sites[size_column].max()) if size_column and len(sites) else 0.0
+    legend = []
+    for index, tier in enumerate(tiers):
+        colour = _TIER_COLOURS[index % len(_TIER_COLOURS)]
+        layer = state.add_layer(f"sites_{index}", f"选址：{tier}", f"Sites opened: {tier}")
+        for row in sites[sites["tier"] == tier].itertuples():
+            size = float(getattr(row, size_column)) if size_column else 0.0
+            radius = 5 + 9 * math.sqrt(size / largest) if largest > 0 else 7
+            rows = [("层级 tier", tier)]
+            for column, name in (("capacity_t", "能力 capacity t"), ("throughput_t", "吞吐 throughput t"), ("utilisation", "利用率 utilisation"),
+                                 ("fixed_cost_cny", "固定成本 fixed cost CNY"), ("assigned_weight", "服务人口/权重 weight served"), ("customers", "服务点数 points served")):
+                if column in sites.columns:
+                    value = getattr(row, column)
+                    rows.append((name, f"{float(value):.0%}" if column == "utilisation" else _number(value)))
+            popup = tag("div", join([tag("div", bilingual(row.name_zh, row.name_en), "pl-pop-title"), tag("div", str(row.place_id), "pl-pop-sub"), table(["", ""], rows)]), "pl-pop")
+            layer.add_point(row.lon, row.lat, style={"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}, radius=radius,
+                            popup=popup, label=str(row.name_zh), search=(str(row.name_zh), str(row.name_en), str(row.place_id)))
+        legend.append(LegendItem("pt", {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}, str(tier), "", radius=6))
+    state.add_legend("选址（大小=吞吐量）", "Sites (size = throughput)", legend)
+
+
+def _add_flows(m: folium.Map, flows: gpd.GeoDataFrame) -> None:
+    if flows is None or flows.empty:
+        return
+    frame = flows.copy()
+    frame["tier_pair"] = frame["from_tier"].astype(str) + "→" + frame["to_tier"].astype(str)
+    frame["route_key"] = frame.geometry.to_wkb()
+    grouped = frame.groupby(["tier_pair", "from_id", "to_id", "mode", "route_key"], sort=True)
+    rows = []
+    for (pair, _a, _b, mode, _key), group in grouped:
+        first = group.iloc[0]
+        rows.append({
+            "origin": first["from_name_zh"], "destination": first["to_name_zh"],
+            "origin_lon": first["from_lon"], "origin_lat": first["from_lat"],
+            "dest_lon": first["to_lon"], "dest_lat": first["to_lat"],
+            "value": float(group["tonnes"].sum()), "tier_pair": f"{pair} ({mode})", "geometry": first.geometry,
+        })
+    aggregated = pd.DataFrame(rows)
+    aggregated = aggregated[aggregated["value"] > 1e-6]
+    add_flows(m, aggregated, layer_id="flows", name_zh="流量", name_en="Flows", unit="t", by="tier_pair")
+
+
+def _add_assignments(m: folium.Map, assignments: gpd.GeoDataFrame) -> None:
+    if assignments is None or assignments.empty or "site_id" not in assignments.columns:
+        return
+    state = planner_state(m)
+    served = assignments[assignments["site_id"].fillna("") != ""]
+    unserved = assignments[assignments["site_id"].fillna("") == ""]
+    if len(served) and served.geometry.notna().any():
+        layer = state.add_layer("assignments", "分配（需求点→设施）", "Assignments (demand point -> site)", pane="line", fit=False)
+        for row in served.itertuples():
+            if row.geometry is None or row.geometry.is_empty or row.geometry.length == 0:
+                continue
+            time_text = f"{row.time_h:.1f} h" if hasattr(row, "time_h") and row.time_h is not None and math.isfinite(row.time_h) else ""
+            layer.add_geometry(row.geometry, style={"color": "#546e7a", "opacity": 0.6, "dashArray": "4 4"}, weight=1.2,
+                               tooltip=f"{row.name_zh} → {row.site_name_zh} {time_text}".strip())
+    if len(unserved):
+        layer = state.add_layer("unserved", "未服务的需求点", "Unserved demand points")
+        for row in unserved.itertuples():
+            lon, lat = (row.lon, row.lat) if hasattr(row, "lon") else (row.geometry.centroid.x, row.geometry.centroid.y)
+            layer.add_point(lon, lat, style={"color": "#b71c1c", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1}, radius=5,
+                            tooltip=f"{row.name_zh}: 未服务 / unserved", search=(str(row.name_zh), "", str(row.place_id)))
+
+
+def _unmet_points(m: folium.Map, service: pd.DataFrame, places: gpd.GeoDataFrame | None) -> None:
+    if service is None or service.empty or "unmet_t" not in service.columns or places is None:
+        return
+    unmet = service.groupby("place_id")[["unmet_t", "demand_t"]].sum()
+    unmet = unmet[unmet["unmet_t"] > 1e-6]
+    if unmet.empty:
+        return
+    state = planner_state(m)
+    layer = state.add_layer("unmet", "未满足需求", "Unmet demand")
+    located = places.drop_duplicates("place_id").set_index("place_id")
+    for place, row in unmet.iterrows():
+        if place not in located.index:
+            continue
+        info = located.loc[place]
+        layer.add_point(float(info["lon"]), float(info["lat"]), style={"color": "#b71c1c", "weight": 2.5, "fillColor": "#ffffff", "fillOpacity": 1}, radius=7,
+                        tooltip=f"{info['name_zh']}: 未满足 {row['unmet_t']:,.0f} t / {row['demand_t']:,.0f} t")
+
+
+def result_map(layers: dict[str, gpd.GeoDataFrame], summary: dict[str, Any], *, basemap: str = "none", service: pd.DataFrame | None = None) -> folium.Map:
+    """A folium map of a result from its GeoPackage ``layers`` and ``summary`` (see the module docstring)."""
+    solver = summary.get("solver", {})
+    gap = solver.get("gap")
+    subtitle = f"{summary.get('model', '')} · {solver.get('status', '')}" + (f" · gap {gap:.2%}" if isinstance(gap, (int, float)) else "")
+    m = new_map(str(summary.get("title", summary.get("scenario", ""))), str(summary.get("scenario", "")), subtitle_zh=subtitle, basemap=basemap)
+    state = planner_state(m)
+    add_boundaries(state)
+    _add_regions(m, layers.get("regions"), str(summary.get("model", "")))
+    _add_flows(m, layers.get("flows"))
+    _add_assignments(m, layers.get("assignments"))
+    _add_sites(m, layers.get("sites"), layers.get("candidates"))
+    if service is not None:
+        _unmet_points(m, service, layers.get("candidates"))
+    total = summary.get("cost_breakdown_cny", {}).get("total")
+    if total is not None and summary.get("model") in ("cold_chain", "facility_location"):
+        state.add_note(f"总成本 total cost: {total / 1e6:,.1f} M CNY")
+    return m
+
+
+def run_map(run_dir: str | Path, *, basemap: str = "none") -> folium.Map:
+    """The result map of a run directory."""
+    run_dir = Path(run_dir)
+    summary = _read_summary(run_dir)
+    service_path = run_dir / "service.csv"
+    service = pd.read_csv(service_path) if service_path.is_file() and service_path.stat().st_size > 1 else None
+    return result_map(_read_layers(run_dir), summary, basemap=basemap, service=service)
+
+
+def compare_map(run_a: str | Path, run_b: str | Path, *, basemap: str = "none") -> folium.Map:
+    """A map of two runs: sites opened in B only, closed in B (open in A only), kept, and changed tier."""
+    run_a, run_b = Path(run_a), Path(run_b)
+    summary_a, summary_b = _read_summary(run_a), _read_summary(run_b)
+    sites_a = _read_layers(run_a).get("sites")
+    sites_b = _read_layers(run_b).get("sites")
+    m = new_map(f"方案比较：{summary_a.get('scenario')} → {summary_b.get('scenario')}", f"{run_a.name} → {run_b.name}", basemap=basemap)
+    state = planner_state(m)
+    add_boundaries(state)
+    empty = gpd.GeoDataFrame(columns=["tier", "place_id", "name_zh", "name_en", "lon", "lat"], geometry=[], crs="EPSG:4326")
+    sites_a = sites_a if sites_a is not None else empty
+    sites_b = sites_b if sites_b is not None else empty
+    key_a = {(r.tier, r.place_id): r for r in sites_a.itertuples()}
+    key_b = {(r.tier, r.place_id): r for r in sites_b.itertuples()}
+    places_a = {p for _, p in key_a}
+    places_b = {p for _, p in key_b}
+    groups = {
+        "opened": ("B 新增", "opened in B", "#2e7d32", [r for k, r in key_b.items() if k not in key_a and k[1] not in places_a]),
+        "closed": ("B 关闭", "closed in B", "#c62828", [r for k, r in key_a.items() if k not in key_b and k[1] not in places_b]),
+        "changed": ("层级变化", "changed tier", "#ef6c00", [r for k, r in key_b.items() if k not in key_a and k[1] in places_a]),
+        "kept": ("保留", "kept", "#1565c0", [r for k, r in key_b.items() if k in key_a]),
+    }
+    legend = []
+    for layer_id, (zh, en, colour, rows) in groups.items():
+        layer = state.add_layer(f"cmp_{layer_id}", zh, en)
+        for row in rows:
+            layer.add_point(row.lon, row.lat, style={"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}, radius=8,
+                            label=str(row.name_zh), popup=tag("div", join([tag("div", bilingual(row.name_zh, row.name_en), "pl-pop-title"), tag("div", f"{row.tier} · {en}", "pl-pop-sub")]), "pl-pop"),
+                            search=(str(row.name_zh), str(row.name_en), str(row.place_id)))
+        legend.append(LegendItem("pt", {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}, zh, en, radius=6))
+    state.add_legend("选址变化", "Site changes", legend)
+    for label, summary in (("A", summary_a), ("B", summary_b)):
+        total = summary.get("cost_breakdown_cny", {}).get("total")
+        if total is not None:
+            state.add_note(f"{label}: {summary.get('scenario')} total {total / 1e6:,.1f} M CNY")
+    return m

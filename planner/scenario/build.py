@@ -1,0 +1,496 @@
+"""From a scenario to model inputs: places, the (disrupted) network, cost matrices, supply and demand.
+
+Rules that turn the shipped tables into model data (each one an assumption the README states):
+
+* **Supply** (tonnes per season) comes from ``geodata/production.csv`` (or a user table). Rows exist at
+  county, prefecture and province level and must not be added across levels: for each product the
+  county rows are used as they are, a prefecture row contributes what it exceeds the county rows inside
+  it by (placed at the prefecture's seat), and province rows only serve as a check (they are not
+  allocated to places, as the tables do not say where the rest is grown).
+* **Prefecture seat** = the first county-level unit of the prefecture by administrative code (the seat
+  district or city by the numbering convention, e.g. 620102 城关区 for 兰州市).
+* **Demand** at city points = 2020 census population of the prefecture × per-capita consumption of the
+  product's group (``geodata/consumption.csv``: the row for residence ``all`` if present, else the mean
+  of the urban and rural rows), shared among the scenario's products of the same group in proportion to
+  their supply, then split equally among the scenario's demand points in that prefecture.
+  ``weights: uniform`` gives every point weight 1 instead (for coverage models).
+* **Gateways / ports** receive ``share_of_supply`` × the product's supply; a gateway's
+  ``onward_cost_cny_per_t`` is added to the transport cost of every arc into it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from planner import layout, regions
+from planner.errors import PlannerError
+from planner.model.coldchain_data import (
+    ArcMatrix,
+    ColdChainProblem,
+    DemandPoint,
+    Product,
+    Site,
+    SiteTier,
+    load_cold_chain_parameters,
+    product_from_parameters,
+)
+from planner.network import build_network, cost_matrix, disrupt
+from planner.network.places import place_table, resolve_place
+from planner.paths import geodata_dir
+from planner.scenario.schema import CandidateSpec, Scenario
+
+__all__ = ["BuiltScenario", "build_scenario", "gateway_onward_costs", "prefecture_seat", "select_places", "supply_table"]
+
+PROVINCE_CODES = {"xinjiang": "65", "gansu": "62"}
+
+#: product -> consumption.csv product groups that feed its per-capita demand (first match wins)
+_CONSUMPTION_GROUPS = {
+    "fruit_vegetable": ("fruit",),
+    "vegetables": ("fresh_vegetables", "vegetables"),
+    "potato": ("potato",),
+    "beef": ("beef",),
+    "mutton": ("mutton",),
+}
+
+
+@dataclass
+class BuiltScenario:
+    """Everything a solve needs, plus what the outputs need to name and draw it.
+
+    ``places``: the place table (``place_id`` index; name_zh, name_en, lon, lat, adcode...).
+    ``graph``: the network after disruptions. ``problem``: a :class:`ColdChainProblem` or, for the
+    location models, a dict of arrays (``cost``, ``weights``...). ``sites`` / ``customers``: place ids
+    on the model's site and customer axes (location models); ``notes``: data assumptions met while
+    building (e.g. supply rows left unallocated).
+    """
+
+    scenario: Scenario
+    places: pd.DataFrame
+    graph: nx.MultiDiGraph
+    problem: Any
+    sites: list[str] = field(default_factory=list)
+    customers: list[str] = field(default_factory=list)
+    site_tiers: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------- places
+
+
+def _region_filter(places: pd.DataFrame, region: list[str]) -> pd.Series:
+    provinces = {"xinjiang": "Xinjiang", "gansu": "Gansu"}
+    return places["province"].isin({provinces[r] for r in region})
+
+
+@functools.lru_cache(maxsize=4)
+def _prefecture_seats(directory: str) -> dict[str, str]:
+    seats = regions.load_county_seats()
+    result: dict[str, str] = {}
+    for row in seats.sort_values("adcode").itertuples():
+        result.setdefault(str(row.prefecture_adcode), str(row.adcode))
+    return result
+
+
+def prefecture_seat(prefecture_adcode: str) -> str:
+    """The place id of a prefecture's seat (its first county-level unit by administrative code)."""
+    seats = _prefecture_seats(str(geodata_dir()))
+    if prefecture_adcode not in seats:
+        raise PlannerError(f"no county seat known for prefecture {prefecture_adcode}")
+    return resolve_place(seats[prefecture_adcode])
+
+
+def _adcode_place(adcode: str) -> str:
+    """The place of a county or prefecture administrative code."""
+    adcode = str(adcode)
+    seats = regions.load_county_seats()
+    if adcode in set(seats["adcode"].astype(str)):
+        return resolve_place(adcode)
+    return prefecture_seat(adcode)
+
+
+def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame, supply: pd.DataFrame | None = None) -> list[str]:
+    """Place ids selected by a candidate spec, in a stable order (documented nodes first)."""
+    chosen: list[str] = []
+    for role in spec.roles:
+        base, _, detail = role.partition(":")
+        nodes = layout.nodes_by_role(base, detail or None)
+        chosen += [n for n in nodes["id"] if n in places.index]
+    chosen += [resolve_place(name) for name in spec.names]
+    seats = regions.load_county_seats()
+    for region in spec.county_seats_of:
+        codes = seats[seats["adcode"].astype(str).str.startswith(PROVINCE_CODES[region])]["adcode"]
+        chosen += [resolve_place(str(c)) for c in sorted(codes.astype(str))]
+    for region in spec.prefecture_seats_of:
+        prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(PROVINCE_CODES[region])})
+        chosen += [prefecture_seat(p) for p in prefectures]
+    if spec.production_areas:
+        if supply is None:
+            raise PlannerError("candidates.production_areas needs a scenario with supply")
+        chosen += list(dict.fromkeys(supply["place_id"]))
+    excluded = {resolve_place(name) for name in spec.exclude}
+    ordered = [p for p in dict.fromkeys(chosen) if p not in excluded]
+    region_mask = _region_filter(places, scenario.region)
+    outside = [p for p in ordered if p in places.index and not region_mask[p] and places.loc[p, "origin"] == "county_seat"]
+    return [p for p in ordered if p not in outside]
+
+
+# ------------------------------------------------------------------------------------------ supply
+
+
+def _read_user_table(path: Path, sheet: str | None) -> pd.DataFrame:
+    if not path.is_file():
+        raise PlannerError(f"{path}: file not found")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            return pd.read_excel(path, sheet_name=sheet or 0)
+        return pd.read_csv(path)
+    except Exception as exc:  # noqa: BLE001 - pandas raises many types for unreadable files
+        detail = " ".join(str(exc).split())  # one line, whatever the reader's message looks like
+        raise PlannerError(f"{path}: cannot read the table ({type(exc).__name__}: {detail}); save it as UTF-8 CSV or .xlsx") from None
+
+
+def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Supply rows ``place_id, product, tonnes`` for the scenario's products and regions, and notes."""
+    assert scenario.supply is not None
+    product_ids = [p.id for p in scenario.products]
+    notes: list[str] = []
+    if scenario.supply.table == "shipped":
+        table = pd.read_csv(geodata_dir() / "production.csv", dtype={"adcode": str})
+        table = table[table["adcode"].str[:2].isin({PROVINCE_CODES[r] for r in scenario.region})]
+        rows = []
+        for product in product_ids:
+            sub = table[table["product"] == product]
+            counties = sub[sub["level"].isin(["county", "xpcc_city"])]
+            for row in counties.itertuples():
+                rows.append((_adcode_place(row.adcode), product, float(row.volume_t)))
+            for row in sub[sub["level"] == "prefecture"].itertuples():
+                inside = counties[counties["adcode"].map(_prefecture_of) == row.adcode]["volume_t"].sum()
+                rest = float(row.volume_t) - float(inside)
+                if rest > 0:
+                    rows.append((prefecture_seat(row.adcode), product, rest))
+            for row in sub[sub["level"] == "province"].itertuples():
+                allocated = sum(t for _, p, t in rows if p == product)
+                if row.volume_t > allocated * 1.01:
+                    notes.append(
+                        f"supply {product}: the province total {row.volume_t:,.0f} t ({row.year}) exceeds the "
+                        f"{allocated:,.0f} t the tables place; the rest is not allocated"
+                    )
+        supply = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
+    else:
+        path = (base_dir / scenario.supply.table).resolve()
+        raw = _read_user_table(path, scenario.supply.sheet)
+        key = scenario.supply.key
+        missing = [c for c in (key, "product", "tonnes") if c not in raw.columns]
+        if missing:
+            raise PlannerError(f"{path.name}: missing column(s) {', '.join(missing)}; supply tables need {key}, product, tonnes")
+        rows = []
+        for line_no, row in enumerate(raw.itertuples(index=False), start=2):
+            record = row._asdict()
+            try:
+                place = resolve_place(str(record[key]))
+            except PlannerError as exc:
+                raise PlannerError(f"{path.name}:{line_no}: field {key}: {exc}") from None
+            tonnes = float(record["tonnes"])
+            if not math.isfinite(tonnes) or tonnes < 0:
+                raise PlannerError(f"{path.name}:{line_no}: field tonnes={record['tonnes']!r} must be a non-negative number")
+            if record["product"] not in product_ids:
+                raise PlannerError(f"{path.name}:{line_no}: field product={record['product']!r} is not a product of the scenario")
+            rows.append((place, record["product"], tonnes))
+        supply = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
+    scale = {p.id: p.supply_scale * scenario.supply.scale for p in scenario.products}
+    supply["tonnes"] = supply["tonnes"] * supply["product"].map(scale)
+    supply = supply.groupby(["place_id", "product"], as_index=False, sort=False)["tonnes"].sum()
+    return supply[supply["tonnes"] > 0].reset_index(drop=True), notes
+
+
+def _prefecture_of(adcode: str) -> str:
+    seats = regions.load_county_seats()
+    match = seats[seats["adcode"].astype(str) == str(adcode)]
+    return str(match["prefecture_adcode"].iloc[0]) if len(match) else ""
+
+
+# ------------------------------------------------------------------------------------------ demand
+
+
+def _per_capita_kg(product_group: str, province_code: str) -> float | None:
+    table = pd.read_csv(geodata_dir() / "consumption.csv", dtype={"applies_to_adcode": str})
+    table = table[table["applies_to_adcode"].str[:2] == province_code]
+    for group in _CONSUMPTION_GROUPS.get(product_group, ()):
+        rows = table[table["product_group"] == group]
+        if rows.empty:
+            continue
+        both = rows[rows["residence"] == "all"]
+        return float(both["kg_per_person_year"].mean() if len(both) else rows["kg_per_person_year"].mean())
+    return None
+
+
+def _demand_groups(scenario: Scenario) -> dict[str, str]:
+    products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    groups = {}
+    for spec in scenario.products:
+        group = products.loc[spec.id, "cold_chain_group"]
+        groups[spec.id] = spec.id if spec.id in _CONSUMPTION_GROUPS else str(group)
+    return groups
+
+
+def demand_weights(points: list[str], scenario: Scenario, places: pd.DataFrame) -> pd.Series:
+    """Population (2020 census) represented by each demand point: its prefecture's population shared
+    equally among the scenario's points in that prefecture (``weights: uniform`` -> 1 each)."""
+    if scenario.demand.weights == "uniform":
+        return pd.Series(1.0, index=points)
+    population = regions.load_population("prefecture").set_index("adcode")["population_2020"]
+    seats = regions.load_county_seats().set_index("adcode")
+    prefecture = {}
+    for place in points:
+        adcode = str(places.loc[place, "adcode"]) if places.loc[place, "adcode"] else ""
+        if not adcode:
+            # a documented node: the county whose seat it is, else the county containing it
+            adcode = _county_of_point(float(places.loc[place, "lon"]), float(places.loc[place, "lat"]))
+        prefecture[place] = str(seats.loc[adcode, "prefecture_adcode"]) if adcode in seats.index else ""
+    counts = pd.Series(prefecture).value_counts()
+    weights = {}
+    for place, code in prefecture.items():
+        pop = population.get(code)
+        if pop is None and code.startswith("659"):
+            pop = population.get("659000")  # XPCC cities are one census row
+            xpcc = [p for p, c in prefecture.items() if c.startswith("659")]
+            weights[place] = float(pop) / len(xpcc) if pop is not None else 0.0
+            continue
+        weights[place] = float(pop) / counts[code] if pop is not None else 0.0
+    return pd.Series(weights).reindex(points).fillna(0.0)
+
+
+def _county_of_point(lon: float, lat: float) -> str:
+    counties = regions.load_regions("county")
+    from shapely.geometry import Point
+
+    hit = counties[counties.contains(Point(lon, lat))]
+    return str(hit["adcode"].iloc[0]) if len(hit) else ""
+
+
+def demand_table(scenario: Scenario, points: list[str], places: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
+    """Demand rows ``place_id, product, tonnes, kind`` (cities from population; gateways from supply)."""
+    rows = []
+    if scenario.demand.per_capita and scenario.products:
+        weights = demand_weights(points, scenario, places)
+        groups = _demand_groups(scenario)
+        supply_by_product = supply.groupby("product")["tonnes"].sum()
+        for product in [p.id for p in scenario.products]:
+            group = groups[product]
+            same_group = [p for p, g in groups.items() if g == group]
+            total_group_supply = float(sum(supply_by_product.get(p, 0.0) for p in same_group))
+            share = float(supply_by_product.get(product, 0.0)) / total_group_supply if total_group_supply > 0 else 0.0
+            scale = next(p.demand_scale for p in scenario.products if p.id == product) * scenario.demand.scale
+            for place in points:
+                province = "65" if places.loc[place, "province"] == "Xinjiang" else "62"
+                kg = _per_capita_kg(group, province)
+                if kg is None:
+                    continue
+                tonnes = weights[place] * kg / 1000.0 * share * scale
+                if tonnes > 0:
+                    rows.append((place, product, tonnes, "city"))
+    supply_by_product = supply.groupby("product")["tonnes"].sum()
+    for gateway in scenario.demand.gateways:
+        place = resolve_place(gateway.node)
+        for product, share in gateway.share_of_supply.items():
+            tonnes = share * float(supply_by_product.get(product, 0.0))
+            if tonnes > 0:
+                rows.append((place, product, tonnes, gateway.kind))
+    table = pd.DataFrame(rows, columns=["place_id", "product", "tonnes", "kind"])
+    return table.groupby(["place_id", "product", "kind"], as_index=False, sort=False)["tonnes"].sum()
+
+
+# ----------------------------------------------------------------------------------------- network
+
+
+def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
+    """The network with the scenario's disruptions applied."""
+    graph = build_network()
+    d = scenario.disruptions
+    if d.nodes or d.routes or d.corridors or d.border_ports:
+        graph = disrupt(graph, nodes=d.nodes, routes=d.routes, corridors=d.corridors, border_ports=d.border_ports)
+    return graph
+
+
+_MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
+
+
+def arc_matrices(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], modes: list[str], from_tier: str, to_tier: str) -> list[ArcMatrix]:
+    """One :class:`ArcMatrix` per allowed mode between two location lists (inf where unreachable)."""
+    arcs = []
+    for mode in modes:
+        allowed = _MODE_SETS[mode]
+        ambient = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
+        reefer = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
+        arcs.append(ArcMatrix(
+            from_tier=from_tier,
+            to_tier=to_tier,
+            mode=mode,
+            distance_km=ambient.distance_km,
+            time_h=ambient.time_h,
+            cost_ambient_cny_per_t=ambient.cost_cny_per_t,
+            cost_refrigerated_cny_per_t=reefer.cost_cny_per_t,
+        ))
+    return arcs
+
+
+def gateway_onward_costs(scenario: Scenario) -> dict[str, float]:
+    """Place id -> the onward cost per tonne beyond that gateway (only gateways with a non-zero cost)."""
+    costs: dict[str, float] = {}
+    for gateway in scenario.demand.gateways:
+        place = resolve_place(gateway.node)
+        if place in costs and costs[place] != gateway.onward_cost_cny_per_t:
+            raise PlannerError(f"scenario {scenario.name}: gateway {gateway.node} is listed with different onward costs")
+        costs[place] = gateway.onward_cost_cny_per_t
+    return {place: cost for place, cost in costs.items() if cost > 0}
+
+
+def _add_onward(arc: ArcMatrix, destinations: list[str], onward: dict[str, float]) -> ArcMatrix:
+    """``arc`` with each destination's onward cost added to both cost matrices."""
+    extra = np.array([onward.get(place, 0.0) for place in destinations], dtype=float)[None, :]
+    return ArcMatrix(
+        from_tier=arc.from_tier,
+        to_tier=arc.to_tier,
+        mode=arc.mode,
+        distance_km=arc.distance_km,
+        time_h=arc.time_h,
+        cost_ambient_cny_per_t=arc.cost_ambient_cny_per_t + extra,
+        cost_refrigerated_cny_per_t=arc.cost_refrigerated_cny_per_t + extra,
+    )
+
+
+# ------------------------------------------------------------------------------------------- build
+
+
+def _products(scenario: Scenario) -> list[Product]:
+    table = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    params = load_cold_chain_parameters()
+    products = []
+    for spec in scenario.products:
+        row = table.loc[spec.id]
+        overrides: dict[str, Any] = {"value_cny_per_t": float(row["value_cny_per_t"])}
+        if not bool(row["refrigeration_required"]):
+            overrides["ambient_allowed"] = True
+        for name in ("value_cny_per_t", "ambient_allowed", "max_time_h"):
+            value = getattr(spec, name)
+            if value is not None:
+                overrides[name] = value
+        if scenario.policy.max_time_h is not None and "max_time_h" not in overrides:
+            overrides["max_time_h"] = scenario.policy.max_time_h
+        perishable = bool(row["perishable"]) if spec.perishable is None else spec.perishable
+        products.append(product_from_parameters(spec.id, str(row["cold_chain_group"]), params=params, perishable=perishable, **overrides))
+    return products
+
+
+def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
+    supply, notes = supply_table(scenario, base_dir)
+    if supply.empty:
+        raise PlannerError(f"scenario {scenario.name}: no supply for its products in {', '.join(scenario.region)}")
+    points = select_places(scenario.demand.points, scenario, places)
+    demand = demand_table(scenario, points, places, supply)
+    areas = list(dict.fromkeys(supply["place_id"]))
+    demand_points = list(dict.fromkeys(demand["place_id"]))
+    kinds = demand.groupby("place_id")["kind"].first()
+    tiers = []
+    locations = {"production": areas, "demand": demand_points}
+    site_tiers: dict[str, str] = {}
+    must_open = {resolve_place(n) for n in scenario.policy.must_open}
+    forbidden = {resolve_place(n) for n in scenario.policy.forbidden}
+    for tier in scenario.tiers:
+        candidates = select_places(tier.candidates, scenario, places, supply)
+        if not candidates:
+            raise PlannerError(f"scenario {scenario.name}: tier {tier.name} has no candidate sites")
+        sites = tuple(
+            Site(
+                name=f"{tier.name}:{place}",
+                levels=tuple(tier.capacity_levels_t_cny),
+                handling_cny_per_t=tier.handling_cny_per_t,
+                dwell_h=tier.dwell_h,
+                must_open=place in must_open,
+                forbidden=place in forbidden,
+            )
+            for place in candidates
+        )
+        tiers.append(SiteTier(tier.name, sites, min_open=tier.min_open, max_open=tier.max_open, refrigerated=tier.refrigerated))
+        locations[tier.name] = candidates
+        for place in candidates:
+            site_tiers[f"{tier.name}:{place}"] = tier.name
+    tier_arcs = scenario.tier_arcs or [
+        ("production", scenario.tiers[0].name),
+        *[(a.name, b.name) for a, b in zip(scenario.tiers, scenario.tiers[1:], strict=False)],
+        (scenario.tiers[-1].name, "demand"),
+    ]
+    arcs = []
+    onward = gateway_onward_costs(scenario)
+    for from_tier, to_tier in tier_arcs:
+        matrices = arc_matrices(graph, locations[from_tier], locations[to_tier], list(scenario.modes), from_tier, to_tier)
+        if to_tier == "demand" and onward:
+            matrices = [_add_onward(arc, locations["demand"], onward) for arc in matrices]
+        arcs += matrices
+    supply_rows = supply[["place_id", "product", "tonnes"]]
+    demand_rows = demand[["place_id", "product", "tonnes"]]
+    co2 = _co2_parameters()
+    problem = ColdChainProblem(
+        products=_products(scenario),
+        production_areas=areas,
+        supply_t=supply_rows,
+        demand_points=[DemandPoint(p, kind=str(kinds[p])) for p in demand_points],
+        demand_t=demand_rows,
+        tiers=tiers,
+        arcs=arcs,
+        tier_arcs=[tuple(pair) for pair in tier_arcs],
+        budget_cny=scenario.policy.budget_cny,
+        unmet_penalty_cny_per_t=scenario.policy.unmet_penalty_cny_per_t,
+        co2_kg_per_tkm=co2[0],
+        co2_reefer_factor=co2[1],
+        co2_price_cny_per_t=scenario.policy.co2_price_cny_per_t,
+        name=scenario.name,
+    )
+    return BuiltScenario(scenario, places, graph, problem, site_tiers=site_tiers, notes=notes)
+
+
+def _co2_parameters() -> tuple[dict[str, float], float]:
+    params = load_cold_chain_parameters().set_index(["parameter", "key"])["value"]
+    road = float(params.get(("co2_intensity", "road"), 0.0))
+    rail = float(params.get(("co2_intensity", "rail"), 0.0))
+    reefer = float(params.get(("co2_reefer_factor", "all"), 1.0))
+    return {"road": road, "rail": rail, "air": road}, reefer
+
+
+def _location(scenario: Scenario, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
+    assert scenario.candidates is not None
+    sites = select_places(scenario.candidates, scenario, places)
+    customers = select_places(scenario.demand.points, scenario, places)
+    if not sites:
+        raise PlannerError(f"scenario {scenario.name}: no candidate sites")
+    if not customers:
+        raise PlannerError(f"scenario {scenario.name}: no demand points")
+    matrix = cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
+    metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
+    weights = demand_weights(customers, scenario, places).to_numpy()
+    problem = {
+        "cost": np.asarray(metric, dtype=float),
+        "distance_km": np.asarray(matrix.distance_km, dtype=float),
+        "time_h": np.asarray(matrix.time_h, dtype=float),
+        "weights": weights,
+        "must_open": [sites.index(p) for p in (resolve_place(n) for n in scenario.policy.must_open) if p in sites],
+        "forbidden": [sites.index(p) for p in (resolve_place(n) for n in scenario.policy.forbidden) if p in sites],
+    }
+    return BuiltScenario(scenario, places, graph, problem, sites=sites, customers=customers)
+
+
+def build_scenario(scenario: Scenario, base_dir: str | Path = ".") -> BuiltScenario:
+    """Build the model inputs of ``scenario`` (``base_dir``: where relative table paths are read)."""
+    places = place_table()
+    graph = scenario_graph(scenario)
+    if scenario.model == "cold_chain":
+        return _cold_chain(scenario, Path(base_dir), places, graph)
+    return _location(scenario, places, graph)

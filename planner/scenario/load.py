@@ -1,0 +1,221 @@
+"""Reading scenario files: YAML with ``extends:``, every problem reported with file, line and field.
+
+``extends: base.yaml`` (a path relative to the extending file) starts from the base scenario and
+overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Problems are
+collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
+raises :class:`ScenarioError` with the first problem and the count of the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from planner.errors import PlannerError
+from planner.scenario.schema import Scenario
+
+__all__ = ["Problem", "ScenarioError", "check_scenario", "load_scenario", "read_scenario_dict"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a scenario file."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ScenarioError(PlannerError):
+    """A scenario file has problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more: run `planner validate`)" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+
+
+@dataclass
+class _Source:
+    """A YAML document with its node tree, for line lookups."""
+
+    path: Path
+    data: dict[str, Any]
+    root: yaml.Node | None
+
+
+def _read(path: Path) -> _Source:
+    if not path.is_file():
+        raise ScenarioError([Problem(str(path), None, "", "file not found")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError([Problem(str(path), line, "", f"invalid YAML: {problem}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(str(path), 1, "", "a scenario file must be a mapping of fields")])
+    return _Source(path, data, root)
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[_Source]:
+    """The file and its ``extends`` ancestors, child first."""
+    path = path.resolve()
+    if path in seen:
+        raise ScenarioError([Problem(str(path), None, "extends", "circular extends")])
+    source = _read(path)
+    parent = source.data.get("extends")
+    if parent is None:
+        return [source]
+    if not isinstance(parent, str):
+        raise ScenarioError([Problem(str(path), _line(source.root, ("extends",)), "extends", "must be a file path")])
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError([Problem(str(path), _line(source.root, ("extends",)), "extends", f"file not found: {parent}")])
+    return [source, *_chain(parent_path, (*seen, path))]
+
+
+def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the node at ``loc`` (or of its nearest existing ancestor)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+            if match is None:
+                return line
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return line
+        line = node.start_mark.line + 1
+    return line
+
+
+def _exists(root: yaml.Node | None, loc: tuple[Any, ...]) -> bool:
+    node = root
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return False
+        if node is None:
+            return False
+    return True
+
+
+def _locate(chain: list[_Source], loc: tuple[Any, ...]) -> tuple[str, int | None]:
+    """The file of the chain that defines ``loc`` (child first) and the line there."""
+    for source in chain:
+        if _exists(source.root, loc):
+            return str(source.path), _line(source.root, loc)
+    # The field is missing everywhere: point at its parent in the child file.
+    return str(chain[0].path), _line(chain[0].root, loc[:-1])
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for key in loc:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text
+
+
+def read_scenario_dict(path: str | Path) -> tuple[dict[str, Any], list[_Source]]:
+    """The merged raw mapping of a scenario file and its ``extends`` chain."""
+    chain = _chain(Path(path))
+    merged: dict[str, Any] = {}
+    for source in reversed(chain):
+        merged = _merge(merged, source.data)
+    merged.pop("extends", None)
+    return merged, chain
+
+
+def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """Validate a scenario file; return the scenario (None if invalid) and every problem found.
+
+    Checks the YAML, the schema, then the names it uses (places, roles, products) against the shipped data.
+    """
+    try:
+        merged, chain = read_scenario_dict(path)
+    except ScenarioError as exc:
+        return None, exc.problems
+    from planner.scenario.names import check_names
+
+    problems = []
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            # pydantic appends the failing union/tuple member to the location; keep the user's path.
+            loc = tuple(k for k in loc if not (isinstance(k, str) and k.startswith(("function-", "tuple["))))
+            file, line = _locate(chain, loc)
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                known = list(_known_fields(loc[:-1]))
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+                message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
+            problems.append(Problem(file, line, _field_name(loc), message))
+    problems += [Problem(*_locate(chain, loc), _field_name(loc), message) for loc, message in check_names(merged)]
+    problems.sort(key=lambda p: (p.file != str(chain[0].path), p.file, p.line or 0))
+    return (scenario if not problems else None), problems
+
+
+def _known_fields(loc: tuple[Any, ...]) -> list[str]:
+    model: Any = Scenario
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates if hasattr(c, "model_fields")), None)
+        for c in candidates:
+            for inner in getattr(c, "__args__", ()):
+                if hasattr(inner, "model_fields"):
+                    model = inner
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`ScenarioError` naming the first problem."""
+    scenario, problems = check_scenario(path)
+    if problems:
+        raise ScenarioError(problems)
+    assert scenario is not None
+    return scenario

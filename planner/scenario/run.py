@@ -1,0 +1,256 @@
+"""Solving a built scenario and describing the solution as tables.
+
+:func:`solve_scenario` runs the scenario's model (the cold-chain network design model or a classic
+location model) and returns a :class:`RunResult`: the solver report, KPIs and the tables later stages
+write and draw — ``sites`` (opened sites with throughput and utilisation), ``flows`` (product flows
+between places), ``assignments`` (demand point -> serving site), ``service`` and ``cost_breakdown``.
+Places are named by id with their Chinese and English names and coordinates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InfeasibleError, PlannerError
+from planner.model import location as location_models
+from planner.model.coldchain import solve_cold_chain
+from planner.model.matrix import SolverOptions
+from planner.scenario.build import BuiltScenario, build_scenario
+from planner.scenario.load import load_scenario
+from planner.scenario.schema import Scenario
+
+__all__ = ["RunResult", "solve_built", "solve_scenario"]
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """A solved scenario: report, KPIs and tables (see the module docstring)."""
+
+    scenario: Scenario
+    report: dict[str, Any]
+    kpis: dict[str, Any]
+    sites: pd.DataFrame
+    flows: pd.DataFrame
+    assignments: pd.DataFrame
+    service: pd.DataFrame
+    cost_breakdown: pd.DataFrame
+    candidates: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    built: BuiltScenario | None = field(default=None, repr=False)
+    source_files: list[Path] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """Solver status (optimal, gap_limit, time_limit...)."""
+        return str(self.report["status"])
+
+    @property
+    def objective(self) -> float:
+        """Objective value (CNY for cost models; the model's own unit otherwise)."""
+        return float(self.report["objective"])
+
+    def open_sites(self, tier: str | None = None) -> list[str]:
+        """Place ids of the opened sites (of ``tier`` if given)."""
+        sites = self.sites if tier is None else self.sites[self.sites["tier"] == tier]
+        return list(sites["place_id"])
+
+
+def _names(places: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    info = places.reindex(ids.to_numpy())[["name_zh", "name_en", "lon", "lat"]]
+    return info.reset_index(drop=True)
+
+
+def _split_site(site: pd.Series) -> tuple[pd.Series, pd.Series]:
+    parts = site.str.split(":", n=1, expand=True)
+    return parts[0], parts[1]
+
+
+def _options(scenario: Scenario, log_path: Path | None) -> SolverOptions:
+    solver = scenario.solver
+    return SolverOptions(
+        solver=solver.name,
+        time_limit_s=solver.time_limit_s,
+        mip_gap=solver.mip_gap,
+        threads=solver.threads,
+        log_path=str(log_path) if log_path else None,
+    )
+
+
+def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult:
+    scenario = built.scenario
+    places = built.places
+    solution = solve_cold_chain(built.problem, _options(scenario, log_path))
+    sites = solution.sites.copy()
+    sites["tier"], sites["place_id"] = _split_site(sites["site"])
+    sites = pd.concat([sites.reset_index(drop=True), _names(places, sites["place_id"])], axis=1)
+    columns = ["tier", "place_id", "name_zh", "name_en", "lon", "lat", "open", "level", "capacity_t",
+               "fixed_cost_cny", "throughput_t", "utilisation", "handling_cny", "must_open", "forbidden"]
+    candidates = sites[columns]
+    opened = candidates[candidates["open"]].drop(columns="open").reset_index(drop=True)
+
+    flows = solution.flows.copy()
+    for end in ("from", "to"):
+        flows[f"{end}_place"] = flows[end].where(~flows[end].str.contains(":"), flows[end].str.split(":", n=1).str[1])
+        names = _names(places, flows[f"{end}_place"])
+        for column in ("name_zh", "lon", "lat"):
+            flows[f"{end}_{column}"] = names[column].to_numpy()
+    flows = flows.drop(columns=["from", "to"]).rename(columns={"from_place": "from_id", "to_place": "to_id"})
+    front = ["product", "from_tier", "from_id", "from_name_zh", "to_tier", "to_id", "to_name_zh", "mode", "refrigerated", "tonnes"]
+    flows = flows[front + [c for c in flows.columns if c not in front]]
+
+    service = solution.service.copy()
+    service = service.rename(columns={service.columns[0]: "place_id"}) if "place_id" not in service else service
+    service = pd.concat([service.reset_index(drop=True), _names(places, service["place_id"])[["name_zh", "name_en"]]], axis=1)
+
+    last = flows[flows["to_tier"] == "demand"]
+    if len(last):
+        main = last.sort_values("tonnes", ascending=False).drop_duplicates("to_id")
+        assignments = pd.DataFrame({
+            "place_id": main["to_id"].to_numpy(),
+            "name_zh": main["to_name_zh"].to_numpy(),
+            "site_id": main["from_id"].to_numpy(),
+            "site_name_zh": main["from_name_zh"].to_numpy(),
+            "site_tier": main["from_tier"].to_numpy(),
+            "tonnes": last.groupby("to_id")["tonnes"].sum().reindex(main["to_id"]).to_numpy(),
+        })
+    else:
+        assignments = pd.DataFrame(columns=["place_id", "name_zh", "site_id", "site_name_zh", "site_tier", "tonnes"])
+
+    kpis = solution.kpis()
+    kpis["tonne_km_by_mode"] = {m: float(v) for m, v in (flows["tonnes"] * flows["distance_km"]).groupby(flows["mode"]).sum().items()}
+    kpis["spoilage_t"] = float((flows["spoilage_cny"] / flows["product"].map({p.name: p.value_cny_per_t for p in built.problem.products})).sum())
+    return RunResult(scenario, dict(solution.report), kpis, opened, flows, assignments, service,
+                     solution.cost_breakdown.copy(), candidates, list(built.notes), built)
+
+
+def _location_result(built: BuiltScenario, log_path: Path | None) -> RunResult:
+    scenario = built.scenario
+    data = built.problem
+    options = _options(scenario, log_path)
+    common = {"must_open": data["must_open"] or None, "forbidden": data["forbidden"] or None, "options": options}
+    try:
+        solution = _solve_location(scenario, built, common)
+    except PlannerError as exc:  # name the scenario in the model's one-line message (keeps type and reasons)
+        exc.args = (f"scenario {scenario.name}: {exc}", *exc.args[1:])
+        raise
+    return _location_tail(scenario, built, solution)
+
+
+def _solve_location(scenario: Scenario, built: BuiltScenario, common: dict[str, Any]) -> Any:
+    data = built.problem
+    cost, weights = data["cost"], data["weights"]
+    if scenario.model == "p_median":
+        solution = location_models.p_median(cost, scenario.p, weights=weights, **common)
+    elif scenario.model == "p_center":
+        solution = location_models.p_center(cost, scenario.p, **common)
+    elif scenario.model == "max_covering":
+        solution = location_models.maximal_covering(data["time_h"], scenario.service_time_h, scenario.p, demand=weights, **common)
+    elif scenario.model == "set_covering":
+        fixed = np.full(len(built.sites), scenario.fixed_cost_cny or 1.0)
+        solution = location_models.location_set_covering(data["time_h"], scenario.service_time_h, site_cost=fixed, **common)
+    elif scenario.model == "facility_location":
+        fixed = np.full(len(built.sites), scenario.fixed_cost_cny)
+        transport = cost * weights[:, None]
+        if scenario.capacity_t is not None:
+            solution = location_models.capacitated_facility_location(transport, fixed, weights, np.full(len(built.sites), scenario.capacity_t), single_sourcing=True, **common)
+        else:
+            solution = location_models.uncapacitated_facility_location(transport, fixed, demand=weights, **common)
+    else:  # pragma: no cover - the schema restricts the models
+        raise PlannerError(f"unknown model {scenario.model}")
+    return solution
+
+
+def _location_tail(scenario: Scenario, built: BuiltScenario, solution: Any) -> RunResult:
+    data = built.problem
+    if not solution.is_feasible:
+        raise InfeasibleError(f"scenario {scenario.name}: {solution.status} ({solution.message or 'no feasible solution'})")
+    places = built.places
+    opened_ids = [built.sites[j] for j in solution.open_sites]
+    assignment = np.asarray(solution.assignment)
+    if assignment.ndim == 2:  # split CFLP: the site serving the largest share
+        assignment = np.where(assignment.max(axis=1) > 0, assignment.argmax(axis=1), -1)
+    served = assignment >= 0
+    rows = np.arange(len(built.customers))
+    site_of = np.where(served, assignment, 0)
+    time_h = np.where(served, data["time_h"][rows, site_of], np.inf)
+    distance_km = np.where(served, data["distance_km"][rows, site_of], np.inf)
+    assignments = pd.DataFrame({
+        "place_id": built.customers,
+        "site_id": [built.sites[j] if ok else "" for j, ok in zip(site_of, served, strict=True)],
+        "weight": data["weights"],
+        "time_h": time_h,
+        "distance_km": distance_km,
+    })
+    assignments = pd.concat([assignments, _names(places, assignments["place_id"])[["name_zh", "name_en", "lon", "lat"]]], axis=1)
+    assignments["site_name_zh"] = [places.loc[s, "name_zh"] if s else "" for s in assignments["site_id"]]
+    load = assignments[assignments["site_id"] != ""].groupby("site_id")["weight"].sum()
+    candidates = pd.DataFrame({"tier": "site", "place_id": built.sites})
+    candidates = pd.concat([candidates, _names(places, candidates["place_id"])], axis=1)
+    candidates["open"] = candidates["place_id"].isin(opened_ids)
+    candidates["assigned_weight"] = candidates["place_id"].map(load).fillna(0.0)
+    candidates["customers"] = candidates["place_id"].map(assignments.groupby("site_id").size()).fillna(0).astype(int)
+    opened = candidates[candidates["open"]].drop(columns="open").reset_index(drop=True)
+    within = scenario.service_time_h
+    total_weight = float(np.sum(data["weights"]))
+    kpis: dict[str, Any] = {
+        "status": solution.status,
+        "objective": solution.objective,
+        "gap": solution.gap,
+        "open_sites": len(opened_ids),
+        "max_time_h": float(np.max(time_h[served])) if served.any() else None,
+        "mean_time_h_weighted": float(np.average(time_h[served], weights=data["weights"][served])) if served.any() and data["weights"][served].sum() > 0 else None,
+        "unserved_points": int((~served).sum()),
+        "total_weight": total_weight,
+    }
+    if within is not None:
+        covered = served & (time_h <= within)
+        kpis["covered_points"] = int(covered.sum())
+        kpis["covered_weight_share"] = float(data["weights"][covered].sum() / total_weight) if total_weight > 0 else 0.0
+    report = {k: getattr(solution, k) for k in ("status", "objective", "best_bound", "gap", "build_seconds", "solve_seconds", "solver")}
+    report["problem"] = solution.problem
+    report["iterations"] = solution.iterations
+    breakdown = pd.DataFrame({"component": list(solution.cost_breakdown), "cost_cny": list(solution.cost_breakdown.values())})
+    return RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
+                     candidates, list(built.notes), built)
+
+
+def solve_built(built: BuiltScenario, log_path: Path | None = None) -> RunResult:
+    """Solve a built scenario with its solver options; the solver log goes to ``log_path``."""
+    started = time.perf_counter()
+    if built.scenario.model == "cold_chain":
+        result = _cold_chain_result(built, log_path)
+    else:
+        result = _location_result(built, log_path)
+    result.report["run_seconds"] = time.perf_counter() - started
+    return result
+
+
+def solve_scenario(scenario: Scenario | str | Path, *, step: Step | None = None, log_path: Path | None = None) -> RunResult:
+    """Load (if a path), build and solve a scenario; ``step`` is told each stage as it starts."""
+    step = step or (lambda _stage: None)
+    files: list[Path] = []
+    base_dir = Path(".")
+    if not isinstance(scenario, Scenario):
+        path = Path(scenario)
+        step("reading the scenario")
+        from planner.scenario.load import read_scenario_dict
+
+        _, chain = read_scenario_dict(path)
+        files = [source.path for source in chain]
+        scenario = load_scenario(path)
+        base_dir = path.parent
+    step("building the network and cost matrices")
+    built = build_scenario(scenario, base_dir)
+    step("building and solving the model")
+    result = solve_built(built, log_path)
+    result.source_files = files
+    return result

@@ -1,0 +1,235 @@
+"""The scenario file schema (YAML, validated with pydantic).
+
+A scenario names the region, the model, the products, where supply and demand come from, the candidate
+sites per tier, costs and capacity levels, allowed transport modes, policy constraints, disruptions and
+solver options. Units are in the field names. See the README's scenario-file reference for an example.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "MODELS",
+    "CandidateSpec",
+    "Citation",
+    "DemandSpec",
+    "DisruptionSpec",
+    "GatewaySpec",
+    "PolicySpec",
+    "ProductSpec",
+    "Scenario",
+    "SolverSpec",
+    "SupplySpec",
+    "TierSpec",
+]
+
+MODELS = ("cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location")
+Region = Literal["xinjiang", "gansu"]
+Mode = Literal["road", "rail", "air"]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Citation(_Strict):
+    """A clause of a source document the scenario is grounded in (``document``: X, G, A, B or a file name)."""
+
+    document: str
+    lines: str
+    clause: str = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _lines_range(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+(-\d+)?", str(value)):
+            raise ValueError("lines must be N or N-M")
+        return str(value)
+
+
+class ProductSpec(_Strict):
+    """A product: ``id`` from geodata/products.csv, with optional overrides."""
+
+    id: str
+    value_cny_per_t: NonNegative | None = None
+    perishable: bool | None = None
+    ambient_allowed: bool | None = None
+    max_time_h: Positive | None = None
+    demand_scale: NonNegative = 1.0
+    supply_scale: NonNegative = 1.0
+
+
+class CandidateSpec(_Strict):
+    """A set of places: documented nodes by role or name, county or prefecture seats of regions."""
+
+    roles: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+    county_seats_of: list[Region] = Field(default_factory=list)
+    prefecture_seats_of: list[Region] = Field(default_factory=list)
+    production_areas: bool = False
+    exclude: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CandidateSpec:
+        if not (self.roles or self.names or self.county_seats_of or self.prefecture_seats_of or self.production_areas):
+            raise ValueError("give at least one of roles, names, county_seats_of, prefecture_seats_of, production_areas")
+        return self
+
+
+class TierSpec(_Strict):
+    """A tier of candidate sites (cold-chain model)."""
+
+    name: str
+    candidates: CandidateSpec
+    capacity_levels_t_cny: list[tuple[Positive, NonNegative]] = Field(min_length=1)
+    handling_cny_per_t: NonNegative = 0.0
+    dwell_h: NonNegative = 0.0
+    min_open: int = Field(0, ge=0)
+    max_open: int | None = Field(None, ge=0)
+    refrigerated: bool = True
+
+    @field_validator("capacity_levels_t_cny")
+    @classmethod
+    def _increasing(cls, levels: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        capacities = [c for c, _ in levels]
+        if any(b <= a for a, b in zip(capacities, capacities[1:], strict=False)):
+            raise ValueError(f"capacity levels must be strictly increasing in capacity, got {capacities}")
+        return levels
+
+    @model_validator(mode="after")
+    def _bounds(self) -> TierSpec:
+        if self.max_open is not None and self.max_open < self.min_open:
+            raise ValueError(f"max_open {self.max_open} < min_open {self.min_open}")
+        return self
+
+
+class SupplySpec(_Strict):
+    """Where supply comes from: the shipped production table or a user CSV/Excel file."""
+
+    table: str = "shipped"
+    key: Literal["adcode", "name"] = "adcode"
+    sheet: str | None = None
+    scale: NonNegative = 1.0
+
+
+class GatewaySpec(_Strict):
+    """An outbound gateway or export port receiving a share of each product's supply.
+
+    ``onward_cost_cny_per_t``: a cost per tonne beyond the gateway, added to every arc into it (e.g. the
+    longer foreign leg to the same buyers when exports are re-routed from a closed port).
+    """
+
+    node: str
+    kind: Literal["gateway", "port"] = "gateway"
+    share_of_supply: dict[str, Annotated[float, Field(ge=0, le=1)]]
+    onward_cost_cny_per_t: NonNegative = 0.0
+
+
+class DemandSpec(_Strict):
+    """Demand points and their demand.
+
+    ``points`` selects the demand places; ``weights`` is ``population`` (2020 census, prefecture level,
+    split over county seats in proportion... see the builder), ``uniform``, or a CSV/Excel path with
+    columns (key, product, tonnes) or (key, weight). ``per_capita`` uses geodata/consumption.csv.
+    """
+
+    points: CandidateSpec
+    weights: str = "population"
+    key: Literal["adcode", "name"] = "adcode"
+    sheet: str | None = None
+    per_capita: bool = True
+    gateways: list[GatewaySpec] = Field(default_factory=list)
+    scale: NonNegative = 1.0
+
+
+class PolicySpec(_Strict):
+    """Policy constraints."""
+
+    must_open: list[str] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+    budget_cny: NonNegative | None = None
+    max_time_h: Positive | None = None
+    unmet_penalty_cny_per_t: NonNegative | None = None
+    co2_price_cny_per_t: NonNegative = 0.0
+
+
+class DisruptionSpec(_Strict):
+    """Closed places and links (names or ids)."""
+
+    nodes: list[str] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=list)
+    corridors: list[str] = Field(default_factory=list)
+    border_ports: list[str] = Field(default_factory=list)
+
+
+class SolverSpec(_Strict):
+    """Solver options."""
+
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit_s: Positive | None = 300.0
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
+    threads: int | None = Field(None, ge=1)
+
+
+class Scenario(_Strict):
+    """A siting scenario."""
+
+    name: str
+    title: str
+    description: str = ""
+    cites: list[Citation] = Field(default_factory=list)
+    model: Literal["cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location"]
+    region: list[Region] = Field(min_length=1)
+    modes: list[Mode] = Field(default_factory=lambda: ["road"])
+    metric: Literal["time_h", "distance_km", "cost"] = "cost"
+    refrigerated: bool = False
+    products: list[ProductSpec] = Field(default_factory=list)
+    supply: SupplySpec | None = None
+    demand: DemandSpec
+    tiers: list[TierSpec] = Field(default_factory=list)
+    tier_arcs: list[tuple[str, str]] | None = None
+    candidates: CandidateSpec | None = None
+    p: int | None = Field(None, ge=1)
+    service_time_h: Positive | None = None
+    fixed_cost_cny: NonNegative = 0.0
+    capacity_t: Positive | None = None
+    policy: PolicySpec = Field(default_factory=PolicySpec)
+    disruptions: DisruptionSpec = Field(default_factory=DisruptionSpec)
+    solver: SolverSpec = Field(default_factory=SolverSpec)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", value):
+            raise ValueError("name must be lowercase letters, digits, _ or - (it names the output folder)")
+        return value
+
+    @model_validator(mode="after")
+    def _model_fields(self) -> Scenario:
+        if self.model == "cold_chain":
+            if not self.products:
+                raise ValueError("a cold_chain scenario needs products")
+            if not self.tiers:
+                raise ValueError("a cold_chain scenario needs tiers")
+            if self.supply is None:
+                raise ValueError("a cold_chain scenario needs supply")
+            names = [t.name for t in self.tiers]
+            if len(set(names)) != len(names):
+                raise ValueError(f"tier names must be unique, got {names}")
+        else:
+            if self.candidates is None:
+                raise ValueError(f"a {self.model} scenario needs candidates")
+            if self.model in ("p_median", "p_center", "max_covering") and self.p is None:
+                raise ValueError(f"a {self.model} scenario needs p (the number of sites to open)")
+            if self.model in ("max_covering", "set_covering") and self.service_time_h is None:
+                raise ValueError(f"a {self.model} scenario needs service_time_h")
+        if self.service_time_h is not None and not math.isfinite(self.service_time_h):
+            raise ValueError("service_time_h must be finite")
+        return self

@@ -1,0 +1,477 @@
+"""The sweep file schema (YAML, validated with pydantic) and its loader.
+
+A sweep file names a base scenario and what varies around it::
+
+    name: gansu_backbone_bases            # names the output folder outputs/sweeps/<name>/
+    title: Gansu backbone bases, 1-3 bases x lost-sale penalty
+    base: ../scenarios/gansu_backbone_cold_chain.yaml   # relative to the sweep file
+    set:                                  # overrides applied to every member (dotted paths)
+      solver.time_limit_s: 60
+    grid:                                 # cartesian product of these values
+      tiers[1].max_open: [1, 2, 3]
+      policy.unmet_penalty_cny_per_t: [50000, 100000]
+    monte_carlo:                          # seeded random demand multipliers
+      draws: 10
+      seed: 7
+      demand_scale: {distribution: lognormal, sigma: 0.15}
+      product_demand_scale: {distribution: uniform, low: 0.8, high: 1.2}
+    disruptions:                          # disruption sets, added to the base's disruptions
+      baseline: true
+      each_border_port: [khorgas, alashankou]
+      each_corridor: [new_eurasian_land_bridge]
+      sets:
+        - {name: both_kazakh_ports, border_ports: [khorgas, alashankou]}
+        - name: khorgas_rerouted          # a set may carry overrides that go with the closure
+          border_ports: [khorgas]
+          set:                            # (block style: YAML flow mappings reject [ in keys)
+            demand.gateways[2].node: alashankou
+
+Every problem is reported with file, line and field (:class:`SweepError`, like scenario files).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import PlannerError
+from planner.scenario.load import Problem, ScenarioError, check_scenario, read_scenario_dict
+from planner.scenario.schema import Scenario
+
+__all__ = [
+    "DisruptionSet",
+    "DisruptionSweep",
+    "Distribution",
+    "LoadedSweep",
+    "MonteCarloSpec",
+    "Sweep",
+    "SweepError",
+    "check_sweep",
+    "load_sweep",
+    "parse_path",
+]
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
+_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LogNormal(_Strict):
+    """Multiplier ``median * exp(sigma * z)``, ``z`` standard normal (``median`` 1: half the draws above 1)."""
+
+    distribution: Literal["lognormal"]
+    sigma: Annotated[float, Field(ge=0, le=3, allow_inf_nan=False)]
+    median: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+
+class Uniform(_Strict):
+    """Multiplier drawn uniformly from ``[low, high]``."""
+
+    distribution: Literal["uniform"]
+    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high {self.high} < low {self.low}")
+        return self
+
+
+class Normal(_Strict):
+    """Multiplier ``mean + sd * z``, cut at 0 (a negative draw becomes 0)."""
+
+    distribution: Literal["normal"]
+    mean: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0
+    sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+Distribution = Annotated[LogNormal | Uniform | Normal, Field(discriminator="distribution")]
+
+
+class MonteCarloSpec(_Strict):
+    """``draws`` seeded random demand draws.
+
+    ``demand_scale`` multiplies ``demand.scale``; ``product_demand_scale`` multiplies every product's
+    ``demand_scale`` with an independent draw per product; ``products`` gives a product its own
+    distribution instead; ``supply_scale`` multiplies ``supply.scale``. Draw ``k`` is generated from
+    ``(seed, k)`` alone, so it is the same in every grid point and disruption set (common random
+    numbers) and adding draws leaves the earlier ones unchanged.
+    """
+
+    draws: int = Field(ge=1, le=100_000)
+    seed: int = Field(0, ge=0)
+    demand_scale: Distribution | None = None
+    product_demand_scale: Distribution | None = None
+    products: dict[str, Distribution] = Field(default_factory=dict)
+    supply_scale: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MonteCarloSpec:
+        if not (self.demand_scale or self.product_demand_scale or self.products or self.supply_scale):
+            raise ValueError("give at least one of demand_scale, product_demand_scale, products, supply_scale")
+        return self
+
+
+class DisruptionSet(_Strict):
+    """An explicit disruption set (added to the base scenario's disruptions).
+
+    ``set`` gives overrides (dotted paths) that go with the disruption, e.g. re-routing a closed port's
+    exports to another port: ``demand.gateways[2].node: alashankou``.
+    """
+
+    name: str
+    nodes: list[str] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=list)
+    corridors: list[str] = Field(default_factory=list)
+    border_ports: list[str] = Field(default_factory=list)
+    set: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.fullmatch(value):
+            raise ValueError("name must be lowercase letters, digits, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> DisruptionSet:
+        if not (self.nodes or self.routes or self.corridors or self.border_ports or self.set):
+            raise ValueError("a disruption set closes at least one node, route, corridor or border port, or sets overrides")
+        return self
+
+
+class DisruptionSweep(_Strict):
+    """Disruption sets: the baseline (nothing more closed), each element closed in turn, explicit sets."""
+
+    baseline: bool = True
+    each_border_port: list[str] = Field(default_factory=list)
+    each_corridor: list[str] = Field(default_factory=list)
+    each_node: list[str] = Field(default_factory=list)
+    each_route: list[str] = Field(default_factory=list)
+    sets: list[DisruptionSet] = Field(default_factory=list)
+
+    def expand(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(set name, {field: names})`` for every set, in file order; the baseline (``none``) first.
+
+        An explicit set's overrides are under the key ``set``.
+        """
+        out: list[tuple[str, dict[str, Any]]] = [("none", {})] if self.baseline else []
+        for prefix, field, names in (
+            ("border_port", "border_ports", self.each_border_port),
+            ("corridor", "corridors", self.each_corridor),
+            ("node", "nodes", self.each_node),
+            ("route", "routes", self.each_route),
+        ):
+            out += [(f"{prefix}:{name}", {field: [name]}) for name in names]
+        for item in self.sets:
+            fields = {k: v for k, v in item.model_dump(exclude={"name"}).items() if v}
+            out.append((item.name, fields))
+        return out
+
+    @model_validator(mode="after")
+    def _unique(self) -> DisruptionSweep:
+        names = [name for name, _ in self.expand()]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"disruption sets must be unique, repeated: {', '.join(duplicates)}")
+        if not names:
+            raise ValueError("no disruption set: give baseline: true or at least one set")
+        return self
+
+
+class Sweep(_Strict):
+    """A sweep: a base scenario and the values that vary (see the module docstring)."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    base: str
+    set: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    monte_carlo: MonteCarloSpec | None = None
+    disruptions: DisruptionSweep | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.fullmatch(value):
+            raise ValueError("name must be lowercase letters, digits, _ or - (it names the output folder)")
+        return value
+
+    @field_validator("grid")
+    @classmethod
+    def _values(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for path, values in grid.items():
+            if not values:
+                raise ValueError(f"{path}: give at least one value")
+            keys = [repr(v) for v in values]
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"{path}: values must be distinct, got {values}")
+        return grid
+
+
+# ------------------------------------------------------------------------------------- dotted paths
+
+
+def parse_path(path: str) -> tuple[str | int, ...]:
+    """``tiers[1].max_open`` -> ``("tiers", 1, "max_open")``; raises ValueError on a malformed path."""
+    parts: list[str | int] = []
+    for piece in str(path).split("."):
+        match = _PATH_PART.fullmatch(piece)
+        if match is None:
+            raise ValueError(f"malformed path {path!r}: use field names, dots and [index], e.g. tiers[1].max_open")
+        parts.append(match.group(1))
+        parts += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    return tuple(parts)
+
+
+def _model_of(annotation: Any) -> Any:
+    """The pydantic model inside an annotation (``X | None``, ``list[X]``), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in getattr(annotation, "__args__", ()):
+        found = _model_of(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = getattr(annotation, "__origin__", None)
+    if origin is list:
+        return True
+    return any(_is_list(inner) for inner in getattr(annotation, "__args__", ()) if inner is not type(None))
+
+
+def check_path(path: str, base: dict[str, Any]) -> str | None:
+    """Why ``path`` cannot be overridden in the raw base scenario ``base`` (None when it can).
+
+    Field names are checked against the scenario schema; list indices against the base's lists.
+    """
+    try:
+        parts = parse_path(path)
+    except ValueError as exc:
+        return str(exc)
+    model: Any = Scenario
+    annotation: Any = None
+    value: Any = base
+    for position, key in enumerate(parts):
+        where = ".".join(str(p) for p in parts[:position]) or "the scenario"
+        if isinstance(key, int):
+            if not _is_list(annotation):
+                return f"{where} is not a list"
+            if not isinstance(value, list) or key >= len(value):
+                size = len(value) if isinstance(value, list) else 0
+                return f"index {key} is out of range: the base scenario's {where} has {size} item(s)"
+            value = value[key]
+            model = _model_of(annotation)
+            annotation = None
+            continue
+        if model is None and getattr(annotation, "__origin__", None) is dict:
+            annotation, value = None, value.get(key) if isinstance(value, dict) else None
+            continue  # a free mapping (e.g. share_of_supply): any key
+        if model is None and _is_list(annotation):
+            return f"{where} is a list: give an index, e.g. {where}[0].{key}"
+        if model is None:
+            return f"{where} has no field {key!r}"
+        fields = list(model.model_fields)
+        if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown field {key!r} in {where}{hint}"
+        annotation = model.model_fields[key].annotation
+        value = value.get(key) if isinstance(value, dict) else None
+        model = None if _is_list(annotation) else _model_of(annotation)
+    return None
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+class SweepError(PlannerError):
+    """A sweep file has problems; ``problems`` lists them all (file, line, field, message)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+
+
+@dataclass
+class LoadedSweep:
+    """A validated sweep with its file, the resolved base scenario path and the base's raw mapping."""
+
+    sweep: Sweep
+    path: Path
+    base_path: Path
+    base: dict[str, Any]
+    base_scenario: Scenario
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or of its nearest existing ancestor)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]  # the key's line: a block value starts below
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for key in loc:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    if not path.is_file():
+        raise SweepError([Problem(str(path), None, "", "file not found")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SweepError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SweepError([Problem(str(path), mark.line + 1 if mark else None, "", f"invalid YAML: {problem}")]) from None
+    if not isinstance(data, dict):
+        raise SweepError([Problem(str(path), 1, "", "a sweep file must be a mapping of fields")])
+    return data, root
+
+
+def _schema_problems(path: Path, data: dict[str, Any], root: yaml.Node | None) -> tuple[Sweep | None, list[Problem]]:
+    try:
+        return Sweep.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            tags = ("lognormal", "uniform", "normal")
+            loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and (k in tags or k.startswith(("function-", "tuple[")))))
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                known = _known(loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+                message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
+            problems.append(Problem(str(path), _node_line(root, loc), _field_name(loc), message))
+        return None, problems
+
+
+def _known(loc: tuple[Any, ...]) -> list[str]:
+    model: Any = Sweep
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(key)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _name_problems(sweep: Sweep, base: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Unknown places, corridors and products named by the sweep (location, message)."""
+    from planner import layout
+    from planner.network.places import resolve_place
+
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    d = sweep.disruptions
+    if d is not None:
+        places = [(("disruptions", f, i), n) for f in ("each_border_port", "each_node") for i, n in enumerate(getattr(d, f))]
+        places += [(("disruptions", "sets", i, f, j), n) for i, s in enumerate(d.sets) for f in ("nodes", "border_ports") for j, n in enumerate(getattr(s, f))]
+        for loc, name in places:
+            try:
+                resolve_place(name)
+            except PlannerError as exc:
+                problems.append((loc, str(exc)))
+        corridors = layout.load_corridors()
+        known = set(corridors["id"]) | set(corridors["name_zh"])
+        named = [(("disruptions", "each_corridor", i), n) for i, n in enumerate(d.each_corridor)]
+        named += [(("disruptions", "sets", i, "corridors", j), n) for i, s in enumerate(d.sets) for j, n in enumerate(s.corridors)]
+        for loc, name in named:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                problems.append((loc, f"unknown corridor {name!r}{f'; did you mean {close[0]!r}?' if close else ''}"))
+    mc = sweep.monte_carlo
+    if mc is not None:
+        ids = [p.get("id") for p in base.get("products", []) if isinstance(p, dict)]
+        for product in mc.products:
+            if product not in ids:
+                problems.append((("monte_carlo", "products", product), f"product {product!r} is not in the base scenario's products ({', '.join(map(str, ids)) or 'none'})"))
+        if (mc.product_demand_scale or mc.products) and not ids:
+            problems.append((("monte_carlo",), "product draws need a base scenario with products"))
+        if mc.supply_scale is not None and base.get("model") != "cold_chain":
+            problems.append((("monte_carlo", "supply_scale"), "supply_scale applies to cold_chain scenarios only"))
+    return problems
+
+
+def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
+    """Validate a sweep file and its base scenario; return the loaded sweep (None if invalid) and every problem."""
+    path = Path(path)
+    try:
+        data, root = _read_yaml(path)
+    except SweepError as exc:
+        return None, exc.problems
+    sweep, problems = _schema_problems(path, data, root)
+    if sweep is None:
+        return None, problems
+    base_path = (path.parent / sweep.base).resolve()
+    if not base_path.is_file():
+        return None, [Problem(str(path), _node_line(root, ("base",)), "base", f"scenario file not found: {sweep.base} (paths are relative to the sweep file)")]
+    base_scenario, base_problems = check_scenario(base_path)
+    if base_scenario is None:
+        line = _node_line(root, ("base",))
+        return None, [Problem(str(path), line, "base", f"the base scenario is invalid: {base_problems[0]}"), *base_problems]
+    try:
+        base, _ = read_scenario_dict(base_path)
+    except ScenarioError as exc:  # pragma: no cover - check_scenario has read it already
+        return None, exc.problems
+    paths = [(("set", key), key) for key in sweep.set] + [(("grid", key), key) for key in sweep.grid]
+    if sweep.disruptions is not None:
+        paths += [(("disruptions", "sets", i, "set", key), key) for i, item in enumerate(sweep.disruptions.sets) for key in item.set]
+    for loc, key in paths:
+        reason = check_path(key, base)
+        if reason is not None:
+            problems.append(Problem(str(path), _node_line(root, loc), f"{_field_name(loc[:-1])}.{key}", reason))
+    overlap = set(sweep.set) & set(sweep.grid)
+    for key in sorted(overlap):
+        problems.append(Problem(str(path), _node_line(root, ("grid", key)), f"grid.{key}", "also in set: give a path in one of them"))
+    for loc, message in _name_problems(sweep, base):
+        problems.append(Problem(str(path), _node_line(root, loc), _field_name(loc), message))
+    problems.sort(key=lambda p: p.line or 0)
+    if problems:
+        return None, problems
+    return LoadedSweep(sweep, path.resolve(), base_path, base, base_scenario), []
+
+
+def load_sweep(path: str | Path) -> LoadedSweep:
+    """Read and validate a sweep file; raise :class:`SweepError` (or the base's ScenarioError) on problems."""
+    loaded, problems = check_sweep(path)
+    if problems:
+        raise SweepError(problems)
+    assert loaded is not None
+    return loaded

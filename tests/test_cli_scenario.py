@@ -1,0 +1,167 @@
+"""``planner run | validate | compare | scenarios list`` used as a user would: a subprocess per command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "scenarios"
+RESERVES = REPO / "scenarios" / "gansu_emergency_reserves.yaml"  # the fastest shipped scenario
+
+
+def planner(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def _run_dirs(root: Path) -> list[Path]:
+    return [d for d in root.glob("*/*") if d.is_dir()]
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Two runs: the shipped reserves scenario (``--json``) and a child with p = 3 (``--quiet``)."""
+    root = tmp_path_factory.mktemp("cli_runs")
+    out = root / "outputs"
+    child = root / "three_reserves.yaml"
+    child.write_text(f"extends: {RESERVES}\nname: three_reserves\np: 3\n", encoding="utf-8")
+    first = planner("run", RESERVES, "--out", out, "--json")
+    second = planner("--quiet", "run", child, "--out", out)
+    return {"out": out, "json": first, "quiet": second}
+
+
+def test_scenarios_list() -> None:
+    done = planner("scenarios", "list")
+    assert done.returncode == 0, done.stderr
+    for name in ("xinjiang_fruit_cold_chain", "gansu_backbone_cold_chain", "gansu_urban_distribution",
+                 "gansu_emergency_reserves", "rural_drug_coverage", "xinjiang_fruit_khorgas_closed"):
+        assert f"{name}.yaml" in done.stdout
+    rows = json.loads(planner("scenarios", "list", "--json").stdout)
+    assert {row["model"] for row in rows} >= {"cold_chain", "p_median", "p_center", "max_covering"}
+    assert all(row["cites"] for row in rows)
+
+
+def test_validate_ok() -> None:
+    done = planner("validate", *sorted((REPO / "scenarios").glob("*.yaml")))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count(": ok") == len(list((REPO / "scenarios").glob("*.yaml")))
+
+
+def test_run_writes_the_run_directory(two_runs: dict) -> None:
+    done = two_runs["json"]
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    run_dir = Path(data["run_dir"])
+    assert run_dir.parent.parent == two_runs["out"]
+    for name in ("summary.json", "sites.csv", "results.gpkg", "manifest.json", "solver.log", "assignments.csv"):
+        assert (run_dir / name).is_file(), name
+    try:
+        from planner.maps import result_map  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        assert (run_dir / "map.html").is_file()
+    assert data["scenario"] == "gansu_emergency_reserves" and data["sites_opened_total"] == 5
+    assert not list(two_runs["out"].rglob("*.tmp"))
+
+
+def test_run_cold_chain_writes_flows(tmp_path: Path) -> None:
+    done = planner("run", DATA / "user_supply.yaml", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    [run_dir] = _run_dirs(tmp_path)
+    assert (run_dir / "flows.csv").is_file() and (run_dir / "solver.log").stat().st_size > 0
+    assert "run directory:" in done.stdout and "sites opened" in done.stdout
+
+
+def test_run_quiet_prints_little(two_runs: dict) -> None:
+    done = two_runs["quiet"]
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) <= 4
+    assert "run directory:" in done.stdout
+    assert done.stderr.strip() == ""
+
+
+def test_compare(two_runs: dict) -> None:
+    out = two_runs["out"]
+    run_a = next(out.glob("gansu_emergency_reserves/*"))
+    run_b = next(out.glob("three_reserves/*"))
+    done = planner("compare", run_a, run_b)
+    assert done.returncode == 0, done.stderr
+    assert "max_time_h" in done.stdout and "sites closed in B:" in done.stdout
+    data = json.loads(planner("compare", run_a, run_b, "--json").stdout)
+    assert data["kpis"]["open_sites"] == {"a": 5, "b": 3, "delta": -2}
+    assert data["kpis"]["max_time_h"]["delta"] >= 0  # fewer centres cannot reach the worst seat faster
+    assert len(data["sites"]["closed"]) - len(data["sites"]["opened"]) == 2
+
+
+def test_compare_rejects_a_non_run_directory(tmp_path: Path) -> None:
+    done = planner("compare", tmp_path, tmp_path)
+    assert done.returncode == 2
+    assert "not a run directory" in done.stderr and "Traceback" not in done.stderr
+
+
+BROKEN = [
+    ("unknown_place.yaml", r"unknown_place.yaml:7: candidates.names[0]: unknown place '兰洲'; did you mean 皋兰, 兰州?"),
+    ("wrong_type.yaml", "wrong_type.yaml:8: p: Input should be a valid integer"),
+    ("missing_field.yaml", "missing_field.yaml:1: title: Field required"),
+    ("bad_yaml.yaml", "bad_yaml.yaml:5: invalid YAML"),
+    ("unknown_field.yaml", "unknown_field.yaml:11: demand.weigths: unknown field; did you mean 'weights'?"),
+]
+
+
+CASES = [(name, expected, "validate") for name, expected in BROKEN] + [(name, expected, "run") for name, expected in BROKEN[::2]]
+
+
+@pytest.mark.parametrize(("name", "expected", "command"), CASES, ids=[f"{c[2]}-{c[0]}" for c in CASES])
+def test_broken_scenario_files(name: str, expected: str, command: str, tmp_path: Path) -> None:
+    args = [command, DATA / name] + (["--out", tmp_path / "out"] if command == "run" else [])
+    done = planner(*args)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_table_is_a_clear_error(tmp_path: Path) -> None:
+    for name, reader in (("unreadable_csv.yaml", "ParserError"), ("unreadable_xlsx.yaml", "BadZipFile")):
+        done = planner("run", DATA / name, "--out", tmp_path / "out")
+        assert done.returncode == 2
+        [line] = done.stderr.strip().splitlines()[-1:]
+        assert line.startswith("error: ") and "cannot read the table" in line and reader in line
+        assert "Traceback" not in done.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    done = planner("--debug", "run", DATA / "wrong_type.yaml", "--out", tmp_path)
+    assert done.returncode != 0 and "Traceback" in done.stderr
+
+
+def test_validate_reports_every_problem_at_once() -> None:
+    done = planner("validate", DATA / "several_problems.yaml")
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if "several_problems.yaml:" in line]
+    assert len(lines) == 4
+    assert any(":1: name:" in line for line in lines)
+    assert any(":4: region[1]:" in line for line in lines)
+    assert any(":7: candidates.names[0]: unknown place" in line for line in lines)
+    assert any(":8: p: Input should be greater than or equal to 1" in line for line in lines)
+    report = json.loads(planner("validate", "--json", DATA / "several_problems.yaml").stdout)
+    assert len(next(iter(report.values()))) == 4
+
+
+def test_failed_run_leaves_no_run_directory(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    done = planner("run", DATA / "infeasible.yaml", "--out", out)
+    assert done.returncode == 2
+    assert "infeasible_scenario" in done.stderr and "forbidden" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(out.rglob("*")) == []  # no run folder, no scenario folder, no temporary folder

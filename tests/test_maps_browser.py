@@ -1,0 +1,317 @@
+"""The layout maps (folium maps saved by planner) in a real browser: headless Debian chromium, Playwright.
+
+Each map opens from a file:// URL with no console error and no request outside the file; every layer
+draws the features the Python side put in it; switching a layer off in the layer control removes them;
+the search box finds places by Chinese name, English name and id; a hostile node name is shown as text.
+Screenshots go to a pytest temporary directory.
+
+The browser is /usr/bin/chromium (``tools/install-browser.sh``); Playwright's own browser download is
+never used. Without chromium the tests skip, except under CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planner import layout as layout_api
+from planner.maps import planner_state, save_map
+from planner.maps.layouts import LAYOUT_MAPS, layout_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+XSS = "<img src=x onerror=alert(1)>"
+HOSTILE = {
+    "urumqi": (XSS, "</script><script>alert(2)</script>"),
+    "kashgar": ("${alert(3)}", "`);alert(4);(`"),
+}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; in CI the browser tests must run (install it with tools/install-browser.sh)")
+    pytest.skip(f"{reason}; install it with tools/install-browser.sh")
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless chromium for the session, with a fresh profile."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class Opened:
+    """A page with everything it logged and requested."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+        def dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+
+    def open(self, path: Path) -> Opened:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("window.plannerMap !== undefined", timeout=10_000)
+        return self
+
+    def counts(self, method: str) -> dict[str, int]:
+        return self.page.evaluate(
+            f"() => Object.fromEntries(plannerMap.layerIds.map(id => [id, plannerMap.{method}(id)]))"
+        )
+
+
+@pytest.fixture
+def opened(browser_context: Any) -> Iterator[Opened]:
+    page = browser_context.new_page()
+    try:
+        yield Opened(page)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="session")
+def layout_files(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[Path, dict[str, int], list[str]]]:
+    """Each layout map written once: (path, features per layer, layer names in Chinese)."""
+    layout_api.clear_caches()
+    directory = tmp_path_factory.mktemp("maps")
+    files = {}
+    for name in LAYOUT_MAPS:
+        m = layout_map(name)
+        path = save_map(m, directory / f"{name}.html")
+        state = planner_state(m)
+        files[name] = (path, state.counts(), [layer.name_zh for layer in state.layers.values()])
+    return files
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _toggle(page: Any, name_zh: str) -> None:
+    label = page.locator(".leaflet-control-layers-overlays label").filter(has_text=name_zh)
+    label.locator("input").click()
+
+
+@pytest.mark.parametrize("name", list(LAYOUT_MAPS))
+def test_layout_map_in_browser(
+    name: str, opened: Opened, layout_files: dict[str, Any], screenshots: Path
+) -> None:
+    path, expected, names = layout_files[name]
+    opened.open(path)
+    page = opened.page
+
+    assert opened.errors == []
+    outside = [url for url in opened.requests if not url.startswith(LOCAL_SCHEMES)]
+    assert outside == [], f"requests outside the file: {outside}"
+
+    # Every layer is on the map with the features the document holds, each drawn as an SVG element.
+    assert opened.counts("count") == expected
+    assert opened.counts("drawn") == expected
+    assert all(expected.values()), expected
+
+    # The controls are there: layer control with every layer, scale bar, legend, search box.
+    assert page.evaluate("Object.keys(window).filter(k => k.startsWith('map_')).length") == 1  # folium's map
+    overlay_labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert len(overlay_labels) == len(names)
+    for label, name_zh in zip(overlay_labels, names, strict=True):
+        assert name_zh in label
+    assert page.locator(".leaflet-control-scale-line:visible").count() == 1  # metric only
+    assert page.locator(".pl-legend .pl-legend-row").count() >= 3
+    assert page.locator(".pl-search-input").count() == 1
+    page.screenshot(path=str(screenshots / f"{name}.png"))
+
+    # Switching each layer off in the layer control removes its features; on again restores them.
+    for layer_id, name_zh in zip(expected, names, strict=True):
+        _toggle(page, name_zh)
+        assert page.evaluate("id => [plannerMap.count(id), plannerMap.drawn(id)]", layer_id) == [0, 0]
+        _toggle(page, name_zh)
+        assert page.evaluate("id => plannerMap.drawn(id)", layer_id) == expected[layer_id]
+    assert opened.errors == []
+
+
+def test_search_finds_places_by_chinese_english_and_id(opened: Opened, layout_files: dict[str, Any]) -> None:
+    page = opened.open(layout_files["gansu"][0]).page
+    search = page.locator(".pl-search-input")
+    for query in ("天水", "tianshui", "Tianshui"):
+        search.fill(query)
+        hits = page.locator(".pl-search-hit").all_inner_texts()
+        assert hits and hits[0].startswith("天水"), (query, hits)
+    search.fill("no such place")
+    assert page.locator(".pl-search-none").count() == 1
+    search.fill("兰州")
+    search.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    text = popup.inner_text()
+    assert "兰州" in text and "Lanzhou" in text and "003_e570b81db65edf74.txt" in text
+    # Searching a place whose layer is switched off switches it back on.
+    _toggle(page, "双域协同：陇东南")
+    assert page.evaluate("plannerMap.count('domain_longdongnan')") == 0
+    search.fill("pingliang")
+    search.press("Enter")
+    assert page.evaluate("plannerMap.count('domain_longdongnan')") > 0
+    assert opened.errors == []
+
+
+def test_hostile_node_names_are_shown_as_text(
+    opened: Opened, geodata_copy: Path, tmp_path: Path, screenshots: Path
+) -> None:
+    nodes = geodata_copy / "nodes.csv"
+    with nodes.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["id"] in HOSTILE:
+            row["name_zh"], row["name_en"] = HOSTILE[row["id"]]
+    with nodes.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    layout_api.clear_caches()
+    path = save_map(layout_map("xinjiang"), tmp_path / "xss.html")
+    layout_api.clear_caches()
+
+    page = opened.open(path).page
+    labels = page.locator(".pl-label").all_inner_texts()
+    assert XSS in labels and "${alert(3)}" in labels
+    for node_id, (name_zh, name_en) in HOSTILE.items():
+        search = page.locator(".pl-search-input")
+        search.fill(node_id)
+        hits = page.locator(".pl-search-hit").all_inner_texts()
+        assert any(name_zh in hit and name_en in hit for hit in hits), hits
+        search.press("Enter")
+        popup = page.locator(".leaflet-popup-content").filter(has_text=name_en)
+        popup.wait_for(timeout=5_000)
+        assert name_zh in popup.inner_text()
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], .leaflet-pane script').length") == 0
+    assert page.evaluate("document.scripts.length") == path.read_text(encoding="utf-8").count("<script>")
+    assert opened.dialogs == []
+    assert opened.errors == []
+    page.screenshot(path=str(screenshots / "xss.png"))
+
+
+def test_tiled_basemap_requests_only_its_tiles(opened: Opened, tmp_path: Path) -> None:
+    path = save_map(layout_map("emergency", "osm"), tmp_path / "osm.html")
+    opened.page.route("https://**/*", lambda route: route.abort())  # no network in tests
+    opened.open(path)
+    opened.page.wait_for_timeout(300)
+    outside = [url for url in opened.requests if not url.startswith(LOCAL_SCHEMES)]
+    assert outside, "the OSM basemap should ask for tiles"
+    assert all(url.startswith("https://tile.openstreetmap.org/") for url in outside), outside
+    # Switching to 'no basemap' keeps the map usable offline.
+    opened.page.locator(".leaflet-control-layers-base label").filter(has_text="无底图").locator(
+        "input"
+    ).click()
+    assert opened.page.evaluate("document.querySelectorAll('.leaflet-tile').length") == 0
+
+
+def test_result_map_with_many_flows(opened: Opened, tmp_path: Path) -> None:
+    """The generic result pieces draw every flow and facility (a 500-flow synthetic result)."""
+    import numpy as np
+    import pandas as pd
+
+    from planner.maps import new_map
+    from planner.maps.results import add_facilities, add_flows
+
+    rng = np.random.default_rng(1)
+    n = 500
+    flows = pd.DataFrame(
+        {
+            "origin": [f"o{i}" for i in range(n)],
+            "destination": [f"d{i}" for i in range(n)],
+            "origin_lon": rng.uniform(76, 95, n),
+            "origin_lat": rng.uniform(37, 46, n),
+            "dest_lon": rng.uniform(94, 107, n),
+            "dest_lat": rng.uniform(33, 41, n),
+            "value": rng.lognormal(3, 1, n),
+            "product": rng.choice(["粮食 grain", "棉花 cotton"], n),
+        }
+    )
+    facilities = pd.DataFrame(
+        {
+            "id": ["f1"],
+            "name_zh": ["兰州"],
+            "name_en": ["Lanzhou"],
+            "lon": [103.8],
+            "lat": [36.06],
+            "status": ["open"],
+        }
+    )
+    m = new_map("结果", "Result")
+    add_flows(m, flows)
+    add_facilities(m, facilities)
+    opened.open(save_map(m, tmp_path / "result.html"))
+    expected = planner_state(m).counts()
+    assert opened.counts("drawn") == expected
+    assert sum(expected.values()) == n + 1
+    assert opened.errors == []
+    assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
+
+
+def test_folium_popup_runs_offline_with_vendored_jquery(opened: Opened, tmp_path: Path) -> None:
+    """A plain folium Popup (jQuery, template literal) holding escaped hostile text: inlined jQuery, no dialog."""
+    import folium
+
+    from planner.maps import new_map
+    from planner.maps.html import join
+
+    hostile = [XSS, "${alert(5)}", "`);alert(6);(`", "</script><script>alert(7)</script>"]
+    m = new_map("弹窗", "Popup")
+    layer = planner_state(m).add_layer("x", "点", "Points")
+    marker = folium.CircleMarker([43.8, 87.6], radius=8)
+    folium.Popup(join(hostile, " | ")).add_to(marker)
+    marker.add_to(layer)
+    opened.open(save_map(m, tmp_path / "popup.html"))
+    page = opened.page
+    page.evaluate("plannerMap.map.eachLayer(l => { if (l.getPopup && l.getPopup()) { l.openPopup(); } })")
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert text.strip() == " | ".join(hostile)
+    page.wait_for_timeout(200)
+    assert opened.dialogs == [] and opened.errors == []
+    assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
