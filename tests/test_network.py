@@ -253,3 +253,12 @@ def test_mode_parameters_rows_have_sources() -> None:
     with (Path(__file__).parents[1] / "geodata/network/mode_parameters.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             assert row["source"] == "estimate" or "http" in row["source"]
+
+
+def test_county_seats_merged_into_a_node_resolve_by_name_code_and_id() -> None:
+    """崆峒区 is the seat point of the node 平凉; its name, adcode and cs-id all lead to that node."""
+    from planner.network.places import resolve_place
+
+    for name in ("崆峒区", "崆峒", "620802", "cs620802"):
+        assert resolve_place(name) == "pingliang", name
+    assert resolve_place("榆中县") == resolve_place("cs620123") == "yuzhong"

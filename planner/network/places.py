@@ -99,7 +99,12 @@ def resolve_place(name: str) -> str:
         pass
     if key.isdigit() and key in alias:
         return alias[key]
-    seats = table[table["origin"] == "county_seat"]
+    if key.startswith("cs") and key[2:] in alias:
+        return alias[key[2:]]
+    # Match names against every county seat, including those merged into a documented node (崆峒区 is
+    # the seat point of the node 平凉), then map the adcode to its place id.
+    seats = regions.load_county_seats()
+    seats = seats.assign(adcode=seats["adcode"].astype(str)).set_index("adcode")
     lowered = key.lower()
     short_zh = _SUFFIX.sub("", key)
     short_en = _EN_SUFFIX.sub("", lowered)
@@ -111,9 +116,9 @@ def resolve_place(name: str) -> str:
     ):
         if not value:
             continue
-        hit = seats.index[transform(seats[column]) == value]
-        if len(hit):
-            return str(hit[0])
+        hit = seats.index[transform(seats[column].fillna("")) == value]
+        if len(hit) and str(hit[0]) in alias:
+            return alias[str(hit[0])]
     candidates = list(table["place_id"]) + list(table["name_zh"]) + list(table["name_en"])
     close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
     tip = (
