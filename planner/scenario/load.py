@@ -19,7 +19,16 @@ from pydantic import ValidationError
 from planner.errors import PlannerError
 from planner.scenario.schema import Scenario
 
-__all__ = ["Problem", "ScenarioError", "check_scenario", "load_scenario", "read_scenario_dict"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "check_scenario",
+    "field_path",
+    "load_scenario",
+    "read_scenario_dict",
+    "read_yaml_mapping",
+    "yaml_line",
+]
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,11 @@ class _Source:
     root: yaml.Node | None
 
 
-def _read(path: Path) -> _Source:
+def read_yaml_mapping(path: Path, what: str = "a scenario file") -> tuple[dict[str, Any], yaml.Node | None]:
+    """Read a YAML file that must hold a mapping; return it with its node tree (for line numbers).
+
+    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file.
+    """
     if not path.is_file():
         raise ScenarioError([Problem(str(path), None, "", "file not found")])
     try:
@@ -72,7 +85,12 @@ def _read(path: Path) -> _Source:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(str(path), 1, "", "a scenario file must be a mapping of fields")])
+        raise ScenarioError([Problem(str(path), 1, "", f"{what} must be a mapping of fields")])
+    return data, root
+
+
+def _read(path: Path) -> _Source:
+    data, root = read_yaml_mapping(path)
     return _Source(path, data, root)
 
 
@@ -95,28 +113,29 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[_Source]:
     if parent is None:
         return [source]
     if not isinstance(parent, str):
-        raise ScenarioError([Problem(str(path), _line(source.root, ("extends",)), "extends", "must be a file path")])
+        raise ScenarioError([Problem(str(path), yaml_line(source.root, ("extends",)), "extends", "must be a file path")])
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
-        raise ScenarioError([Problem(str(path), _line(source.root, ("extends",)), "extends", f"file not found: {parent}")])
+        raise ScenarioError([Problem(str(path), yaml_line(source.root, ("extends",)), "extends", f"file not found: {parent}")])
     return [source, *_chain(parent_path, (*seen, path))]
 
 
-def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the node at ``loc`` (or of its nearest existing ancestor)."""
+def yaml_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the field at ``loc`` (its key's line for a mapping entry, since a block value
+    starts below its key), or of its nearest existing ancestor."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
-            if match is None:
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+            if pair is None:
                 return line
-            node = match
+            line, node = pair[0].start_mark.line + 1, pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
+            line = node.start_mark.line + 1
         else:
             return line
-        line = node.start_mark.line + 1
     return line
 
 
@@ -138,12 +157,13 @@ def _locate(chain: list[_Source], loc: tuple[Any, ...]) -> tuple[str, int | None
     """The file of the chain that defines ``loc`` (child first) and the line there."""
     for source in chain:
         if _exists(source.root, loc):
-            return str(source.path), _line(source.root, loc)
+            return str(source.path), yaml_line(source.root, loc)
     # The field is missing everywhere: point at its parent in the child file.
-    return str(chain[0].path), _line(chain[0].root, loc[:-1])
+    return str(chain[0].path), yaml_line(chain[0].root, loc[:-1])
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
+    """A location as a dotted path with list indices: ``tiers[0].candidates``."""
     text = ""
     for key in loc:
         text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
@@ -186,8 +206,8 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
                 known = list(_known_fields(loc[:-1]))
                 close = difflib.get_close_matches(str(loc[-1]), known, n=1)
                 message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
-            problems.append(Problem(file, line, _field_name(loc), message))
-    problems += [Problem(*_locate(chain, loc), _field_name(loc), message) for loc, message in check_names(merged)]
+            problems.append(Problem(file, line, field_path(loc), message))
+    problems += [Problem(*_locate(chain, loc), field_path(loc), message) for loc, message in check_names(merged)]
     problems.sort(key=lambda p: (p.file != str(chain[0].path), p.file, p.line or 0))
     return (scenario if not problems else None), problems
 

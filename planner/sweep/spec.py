@@ -41,7 +41,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.errors import PlannerError
-from planner.scenario.load import Problem, ScenarioError, check_scenario, read_scenario_dict
+from planner.scenario.load import (
+    Problem,
+    ScenarioError,
+    check_scenario,
+    field_path,
+    read_scenario_dict,
+    read_yaml_mapping,
+    yaml_line,
+)
 from planner.scenario.schema import Scenario
 
 __all__ = [
@@ -318,48 +326,11 @@ class LoadedSweep:
     base_scenario: Scenario
 
 
-def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML node at ``loc`` (or of its nearest existing ancestor)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(key)), None)
-            if pair is None:
-                return line
-            line, node = pair[0].start_mark.line + 1, pair[1]  # the key's line: a block value starts below
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for key in loc:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text
-
-
 def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    if not path.is_file():
-        raise SweepError([Problem(str(path), None, "", "file not found")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SweepError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SweepError([Problem(str(path), mark.line + 1 if mark else None, "", f"invalid YAML: {problem}")]) from None
-    if not isinstance(data, dict):
-        raise SweepError([Problem(str(path), 1, "", "a sweep file must be a mapping of fields")])
-    return data, root
+        return read_yaml_mapping(path, "a sweep file")
+    except ScenarioError as exc:
+        raise SweepError(exc.problems) from None
 
 
 def _schema_problems(path: Path, data: dict[str, Any], root: yaml.Node | None) -> tuple[Sweep | None, list[Problem]]:
@@ -375,7 +346,7 @@ def _schema_problems(path: Path, data: dict[str, Any], root: yaml.Node | None) -
                 known = _known(loc[:-1])
                 close = difflib.get_close_matches(str(loc[-1]), known, n=1)
                 message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
-            problems.append(Problem(str(path), _node_line(root, loc), _field_name(loc), message))
+            problems.append(Problem(str(path), yaml_line(root, loc), field_path(loc), message))
         return None, problems
 
 
@@ -441,10 +412,10 @@ def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
         return None, problems
     base_path = (path.parent / sweep.base).resolve()
     if not base_path.is_file():
-        return None, [Problem(str(path), _node_line(root, ("base",)), "base", f"scenario file not found: {sweep.base} (paths are relative to the sweep file)")]
+        return None, [Problem(str(path), yaml_line(root, ("base",)), "base", f"scenario file not found: {sweep.base} (paths are relative to the sweep file)")]
     base_scenario, base_problems = check_scenario(base_path)
     if base_scenario is None:
-        line = _node_line(root, ("base",))
+        line = yaml_line(root, ("base",))
         return None, [Problem(str(path), line, "base", f"the base scenario is invalid: {base_problems[0]}"), *base_problems]
     try:
         base, _ = read_scenario_dict(base_path)
@@ -456,12 +427,12 @@ def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
     for loc, key in paths:
         reason = check_path(key, base)
         if reason is not None:
-            problems.append(Problem(str(path), _node_line(root, loc), f"{_field_name(loc[:-1])}.{key}", reason))
+            problems.append(Problem(str(path), yaml_line(root, loc), f"{field_path(loc[:-1])}.{key}", reason))
     overlap = set(sweep.set) & set(sweep.grid)
     for key in sorted(overlap):
-        problems.append(Problem(str(path), _node_line(root, ("grid", key)), f"grid.{key}", "also in set: give a path in one of them"))
+        problems.append(Problem(str(path), yaml_line(root, ("grid", key)), f"grid.{key}", "also in set: give a path in one of them"))
     for loc, message in _name_problems(sweep, base):
-        problems.append(Problem(str(path), _node_line(root, loc), _field_name(loc), message))
+        problems.append(Problem(str(path), yaml_line(root, loc), field_path(loc), message))
     problems.sort(key=lambda p: p.line or 0)
     if problems:
         return None, problems
