@@ -7,6 +7,15 @@ Default parameters (speeds, rates, loss rates, CO2) come from geodata/cold_chain
 
 Run: ``python bench/bench_coldchain.py [--seed 7] [--gap 0.005] [--time-limit 120] [--solver highs]
 [--results bench/RESULTS.md]`` (``--results`` appends a section to that file).
+
+``--real``: the realistic instance of issue #4 instead, ``bench/bench_coldchain_real.yaml`` (all county
+seats of Xinjiang and Gansu as demand, all candidate nodes, 5 products, pre-cooling / backbone / regional
+tiers + the demand tier), loaded and built like any scenario (``load_scenario`` + ``build_scenario``) and
+solved as ``planner.scenario.run.solve_built`` does (``ColdChainModel(problem).solve(options)``). In the same
+process it solves the same problem with the *baseline* formulation (``shortcut=False, level_bounds=False``:
+the model before the shortcut pruning and the level-capped linking rows) and prints the ratios. Run:
+``python bench/bench_coldchain.py --real [--no-time-limits] [--gap 0.005] [--time-limit 60]``. Seconds to a
+gap are read from the HiGHS log of the last round (wall seconds from the start of model building).
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +43,18 @@ from planner.model.coldchain import (
     product_from_parameters,
 )
 from planner.model.matrix import SolverOptions
+from planner.network.data import load_mode_parameters
+from planner.scenario.build import build_scenario, select_places
+from planner.scenario.load import load_scenario
+from planner.scenario.schema import CandidateSpec
+
+REAL_SCENARIO = Path(__file__).with_name("bench_coldchain_real.yaml")
+GAPS = (0.05, 0.02, 0.01, 0.005)
+#: documented node roles every realistic instance should offer as candidates, per tier
+ROLE_TIERS = {
+    "backbone": ("cold_chain_base_candidate", "national_hub"),
+    "regional": ("regional_logistics_centre", "logistics_node", "support_node", "cold_chain_project"),
+}
 
 BOX_KM = 2000.0
 ROAD_DETOUR = 1.3
@@ -92,13 +115,13 @@ def build_instance(seed: int = 7, n_demand: int = 190, n_areas: int = 40, n_prec
             Site(f"RG{i:02d}", ((5e4, 6e6), (1.5e5, 1.2e7)), handling_cny_per_t=20.0, dwell_h=4.0)
             for i in range(n_regional))),
     ]
-    road_v = parameter_value(par, "road_speed", "truck")
-    rail_v = parameter_value(par, "rail_speed", "train")
-    r_amb, r_ref = (parameter_value(par, "road_rate_ambient", "truck"),
-                    parameter_value(par, "road_rate_refrigerated", "truck"))
-    t_amb, t_ref = (parameter_value(par, "rail_rate_ambient", "train"),
-                    parameter_value(par, "rail_rate_refrigerated", "train"))
-    term = parameter_value(par, "terminal_cost", "rail")
+    # transport speeds and rates: the network's mode table (geodata/network/mode_parameters.csv)
+    modes = load_mode_parameters()
+    road_v = modes.speed_kmh[("road", "expressway")]
+    rail_v = modes.speed_kmh[("rail", "conventional")]
+    r_amb, r_ref = modes.cost_ambient_cny_per_tkm[("road", "expressway")], modes.cost_reefer_cny_per_tkm[("road", "expressway")]
+    t_amb, t_ref = modes.cost_ambient_cny_per_tkm[("rail", "conventional")], modes.cost_reefer_cny_per_tkm[("rail", "conventional")]
+    term = modes.fixed_cost_cny_per_t["road_rail"]
 
     def road(ft, tt, a, b, max_km=None):
         return arc_matrix_from_distance(ft, tt, "road", _dist(a, b, ROAD_DETOUR), speed_kmh=road_v,
@@ -168,6 +191,169 @@ def run(seed: int, gap: float, time_limit: float, solver: str, threads: int | No
     }
 
 
+# ============================================================================ the realistic instance
+_LOG_ROW = re.compile(r"^\s*[A-Za-z]?\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s+\S+.*?\s([\d.]+)s\s*$")
+
+
+def gap_progress(log_path: Path) -> list[tuple[float, float]]:
+    """(HiGHS clock in s, relative gap) of every row of the branch-and-bound table in a HiGHS log."""
+    out = []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = _LOG_ROW.match(line)
+        if not m:
+            continue
+        try:
+            bound, best, clock = float(m.group(1)), float(m.group(2)), float(m.group(3))
+        except ValueError:
+            continue
+        if np.isfinite(bound) and np.isfinite(best) and best != 0:
+            out.append((clock, abs(best - bound) / abs(best)))
+    return out
+
+
+def first_time_to(progress: list[tuple[float, float]], gap: float, offset: float) -> float | None:
+    """Wall seconds (``offset`` + HiGHS clock) at which the gap first fell to ``gap`` or below."""
+    for clock, g in progress:
+        if g <= gap + 1e-12:
+            return round(offset + clock, 2)
+    return None
+
+
+def coverage(built) -> dict:
+    """How the instance meets issue #4: candidates per tier against prefecture seats and node roles."""
+    sc = built.scenario
+    prob = built.problem
+    places = built.places
+    seats = set(select_places(CandidateSpec(prefecture_seats_of=list(sc.region)), sc, places))
+    tiers = {t.name: {s.name.split(":", 1)[1] for s in t.sites} for t in prob.tiers}
+    out = {"prefecture_seats": len(seats), "candidates": {k: len(v) for k, v in tiers.items()}}
+    for name in ("precool", "regional"):
+        out[f"{name}_holds_all_prefecture_seats"] = seats <= tiers.get(name, set())
+    ports = set(select_places(CandidateSpec(roles=["border_port"]), sc, places))  # demand points, not sites
+    for tier, roles in ROLE_TIERS.items():
+        nodes = set(select_places(CandidateSpec(roles=list(roles)), sc, places))
+        missing = sorted((nodes - ports) - tiers.get(tier, set()))
+        out[f"{tier}_missing_role_nodes"] = missing
+    kinds: dict[str, int] = {}
+    for d in prob.demand_points:
+        kinds[d.kind] = kinds.get(d.kind, 0) + 1
+    seats_all = set(select_places(CandidateSpec(county_seats_of=list(sc.region)), sc, places))
+    out["demand_points"] = len(prob.demand_points)
+    out["demand_kinds"] = kinds
+    out["county_seats_in_region"] = len(seats_all)
+    out["all_county_seats_are_demand"] = seats_all <= {d.name for d in prob.demand_points}
+    out["products"] = [p.name for p in prob.products]
+    out["site_tiers"] = [t.name for t in prob.tiers]
+    out["production_areas"] = len(prob.production_areas)
+    return out
+
+
+def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path, **formulation) -> dict:
+    """Build ``ColdChainModel(problem, **formulation)`` and solve it; seconds, gaps and the solution."""
+    log = log_dir / f"{label}.log"
+    t0 = time.perf_counter()
+    model = ColdChainModel(problem, **formulation)
+    t1 = time.perf_counter()
+    sol = model.solve(SolverOptions(mip_gap=gap, time_limit_s=time_limit, log_path=str(log)))
+    t2 = time.perf_counter()
+    rep = sol.report
+    # the last round's HiGHS clock starts after everything before its solver run; a repaired incumbent (time
+    # limit hit with routes over their door-to-door limit) is not the logged one, so no seconds-to-gap then
+    single = model.rounds == 1 and rep.get("message") != "repaired incumbent"
+    offset = (t2 - t0) - float(sol.result.solve_seconds) if single else None
+    prog = gap_progress(log) if log.is_file() else []
+    k = sol.kpis()
+    return {
+        "label": label,
+        "formulation": formulation,
+        "size": model.size(),
+        "shortcut_variants_removed": int(model.shortcut_variants),
+        "model_build_seconds": round(t1 - t0, 2),
+        "solver_input_and_start_seconds": round(float(sol.result.build_seconds), 2),
+        "solve_seconds": round(float(sol.result.solve_seconds), 2),
+        "total_seconds": round(t2 - t0, 2),
+        "rounds": int(model.rounds),
+        "status": sol.status,
+        "message": rep.get("message", ""),
+        "objective_cny": round(sol.objective, 1),
+        "best_bound_cny": None if rep["best_bound"] is None else round(rep["best_bound"], 1),
+        "gap": rep["gap"],
+        "seconds_to_gap": {f"{g:g}": (first_time_to(prog, g, offset) if offset is not None else None) for g in GAPS},
+        "service_level": round(k["service_level"], 4),
+        "max_path_time_h": round(k["max_path_time_h"], 1),
+        "open_sites": {t: int(v) for t, v in sol.sites[sol.sites["open"]].groupby("tier").size().items()},
+        "_progress": prog,
+        "_offset": offset,
+    }
+
+
+def run_real(path: Path, gap: float, time_limit: float, time_limits: bool = True, baseline: bool = True,
+             linking: str = "pair") -> dict:
+    """Load, build and solve the realistic instance with the current formulation (``linking`` rows, see
+    :class:`ColdChainModel`) and (``baseline``) the previous one in this process; returns sizes, seconds
+    (wall) and ratios."""
+    t0 = time.perf_counter()
+    scenario = load_scenario(path)
+    built = build_scenario(scenario, path.parent)
+    build_s = time.perf_counter() - t0
+    problem = built.problem
+    if not time_limits:
+        problem = replace(problem, products=[replace(p, max_time_h=None) for p in problem.products])
+    out: dict = {"scenario": str(path), "build_scenario_seconds": round(build_s, 2), "instance": coverage(built),
+                 "door_to_door_limits": time_limits, "gap_target": gap, "time_limit_s": time_limit}
+    with tempfile.TemporaryDirectory() as tmp:
+        current = {} if linking == "pair" else {"linking": linking}
+        runs = [solve_real(problem, "current", gap, time_limit, Path(tmp), **current)]
+        if baseline:
+            runs.append(solve_real(problem, "baseline", gap, time_limit, Path(tmp), shortcut=False,
+                                   level_bounds=False))
+    out["runs"] = runs
+    if baseline:
+        cur, base = runs
+        ratios: dict = {}
+        if cur["gap"] and base["gap"]:
+            ratios["final_gap_baseline_over_current"] = round(base["gap"] / cur["gap"], 3)
+        # seconds to the gap the baseline ended with (both reach it by construction if current is better)
+        target = base["gap"]
+        if target is not None and cur["_offset"] is not None and base["_offset"] is not None:
+            t_cur = first_time_to(cur["_progress"], target, cur["_offset"])
+            t_base = first_time_to(base["_progress"], target, base["_offset"])
+            ratios["seconds_to_baseline_final_gap"] = {"gap": round(target, 5), "current": t_cur, "baseline": t_base}
+            if t_cur and t_base:
+                ratios["speed_up_to_baseline_final_gap"] = round(t_base / t_cur, 2)
+        for g in GAPS:
+            a, b = cur["seconds_to_gap"][f"{g:g}"], base["seconds_to_gap"][f"{g:g}"]
+            if a and b:
+                ratios[f"speed_up_to_gap_{g:g}"] = round(b / a, 2)
+        out["ratios"] = ratios
+    for r in runs:
+        r.pop("_progress")
+        r.pop("_offset")
+    return out
+
+
+def real_section(out: dict, cmd: str) -> list[str]:
+    """Markdown lines for RESULTS.md."""
+    inst = out["instance"]
+    lines = ["", f"Command: `{cmd}` ({platform.python_implementation()} {platform.python_version()}, "
+             f"{platform.machine()}, 2 cores)", "",
+             f"Instance: {inst['demand_points']} demand points {inst['demand_kinds']} (all "
+             f"{inst['county_seats_in_region']} county seats: {inst['all_county_seats_are_demand']}), products "
+             f"{', '.join(inst['products'])}, {inst['production_areas']} production areas, candidates "
+             + " / ".join(f"{k} {v}" for k, v in inst["candidates"].items())
+             + f"; door-to-door limits: {out['door_to_door_limits']}; scenario build {out['build_scenario_seconds']} s.",
+             "", "| run | size (vars / binaries / rows) | model build s | start + input s | solve s | status "
+             "| gap | s to 5% / 2% / 1% / 0.5% |", "|---|---|---|---|---|---|---|---|"]
+    for r in out["runs"]:
+        s = r["size"]
+        stg = " / ".join(str(r["seconds_to_gap"][f"{g:g}"]) for g in GAPS)
+        gap = "n/a" if r["gap"] is None else f"{r['gap']:.2%}"
+        lines.append(f"| {r['label']} | {s['variables']} / {s['binaries']} / {s['rows']} | {r['model_build_seconds']} "
+                     f"| {r['solver_input_and_start_seconds']} | {r['solve_seconds']} | {r['status']} | {gap} | {stg} |")
+    lines += ["", f"Ratios: {json.dumps(out.get('ratios', {}))}", ""]
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=7)
@@ -177,7 +363,24 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-time-limits", action="store_true", help="drop the door-to-door limits")
     ap.add_argument("--results", default=None, help="append a section to this markdown file")
+    ap.add_argument("--real", action="store_true", help="the realistic instance (bench_coldchain_real.yaml)")
+    ap.add_argument("--scenario", default=str(REAL_SCENARIO), help="scenario file of --real")
+    ap.add_argument("--no-baseline", action="store_true", help="--real: skip the baseline formulation")
+    ap.add_argument("--linking", default="pair", choices=("site", "ends", "pair", "flow"),
+                    help="--real: linking rows of the current formulation")
     a = ap.parse_args()
+    if a.real:
+        real = run_real(Path(a.scenario), a.gap, a.time_limit, time_limits=not a.no_time_limits,
+                        baseline=not a.no_baseline, linking=a.linking)
+        print(json.dumps(real, indent=2, ensure_ascii=False, default=str))
+        if a.results:
+            cmd = (f"python bench/bench_coldchain.py --real --gap {a.gap} --time-limit {a.time_limit}"
+                   + (" --no-time-limits" if a.no_time_limits else "") + (" --no-baseline" if a.no_baseline else "")
+                   + (f" --linking {a.linking}" if a.linking != "pair" else ""))
+            with Path(a.results).open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(real_section(real, cmd)))
+            print(f"appended to {a.results}")
+        return
     out = run(a.seed, a.gap, a.time_limit, a.solver, a.threads, time_limits=not a.no_time_limits)
     print(json.dumps(out, indent=2, ensure_ascii=False))
     if a.results:

@@ -178,9 +178,9 @@ def result_frames(result: Any) -> dict[str, gpd.GeoDataFrame]:
 
 
 def _write_map(result: Any, layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    from planner.maps import result_map, save_map
+    from planner.maps import result_map_of, save_map
 
-    save_map(result_map(layers, summary(result), service=result.service), path)
+    save_map(result_map_of(result, layers=layers), path)
 
 
 def write_run(result: Any, out_root: str | Path = "outputs", run_id: str | None = None, *, solver_log: Path | None = None) -> Path:

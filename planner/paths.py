@@ -26,3 +26,8 @@ def geodata_dir() -> Path:
 def repo_root() -> Path:
     """Return the repository root (the parent of the package directory)."""
     return _PACKAGE_DIR.parent
+
+
+def scenarios_dir() -> Path:
+    """Return the directory of the shipped scenario files (``scenarios/`` of the repository)."""
+    return repo_root() / "scenarios"

@@ -165,3 +165,12 @@ def test_failed_run_leaves_no_run_directory(tmp_path: Path) -> None:
     assert "infeasible_scenario" in done.stderr and "forbidden" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(out.rglob("*")) == []  # no run folder, no scenario folder, no temporary folder
+
+
+def test_run_a_shipped_scenario_by_name(tmp_path: Path) -> None:
+    done = planner("--quiet", "run", "gansu_emergency_reserves", "--out", tmp_path / "outputs", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["scenario"] == "gansu_emergency_reserves"
+    unknown = planner("run", "gansu_emergency_reserve", "--out", tmp_path / "outputs", cwd=tmp_path)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "no such scenario file or shipped scenario" in unknown.stderr and "gansu_emergency_reserves" in unknown.stderr

@@ -431,3 +431,149 @@ def test_repair_heuristic_keeps_routes_within_limits():
     res = model._repair(np.ones(2), SolverOptions())
     assert res is not None and res.objective == pytest.approx(100_000.0)
     assert not model._route_violations(res.values(model.blocks["flow"])).any()
+
+
+# ------------------------------------------------------------------------------ formulation options (exactness)
+def shortcut_problem(max_time_h: float | None) -> ColdChainProblem:
+    """Areas A1 (to the precool P: 0 h, 50 CNY/t) and A2 (3 h, free) feed P -> backbone B (0 h, free); B feeds
+    regional R (100 CNY/t, 2 h); R -> W and R -> E cost 10 CNY/t, 1 h; the direct arcs B -> W cost 105 CNY/t
+    (6 h) and B -> E 150 CNY/t (4 h). Free sites, no handling or dwell, 1000 t demand at W and at E.
+
+    Without a time limit B -> W (105) beats B -> R -> W (110) and is no dearer in anything else, so R -> W is
+    shortcut; R -> E is not (150 > 110) and B -> R carries E's tonnes. Optimum: A2's free tonnes, W direct,
+    E over R: 105 000 + 110 000 = 215 000 CNY.
+    With a 6.5 h limit the direct B -> W (6 h, kept by the time pruning: B is reached in 0 h from A1) is slower
+    than the route over R (3 h): no shortcut. Optimum: A2's tonnes (3 h to B) over R to both: 3 + 2 + 1 = 6 h,
+    2 x 110 000 = 220 000 CNY. Dropping R -> W would force W onto B -> W, so that no route into B may take
+    more than 0.5 h: A2 unusable, 315 000 CNY.
+    """
+    prod = Product("grain", perishable=False, value_cny_per_t=0.0, max_time_h=max_time_h)
+    tiers = [
+        SiteTier("precool", (Site("P", ((1e5, 0.0),)),)),
+        SiteTier("backbone", (Site("B", ((1e5, 0.0),)),)),
+        SiteTier("regional", (Site("R", ((1e5, 0.0),)),)),
+    ]
+    arcs = [
+        arc("production", "precool", [[0.0], [3.0]], [[50.0], [0.0]]),
+        arc("precool", "backbone", [[0.0]], [[0.0]]),
+        arc("backbone", "regional", [[2.0]], [[100.0]]),
+        arc("regional", "demand", [[1.0, 1.0]], [[10.0, 10.0]]),
+        arc("backbone", "demand", [[6.0, 4.0]], [[105.0, 150.0]]),
+    ]
+    return ColdChainProblem(
+        products=[prod], production_areas=["A1", "A2"], supply_t={("A1", "grain"): 5000.0, ("A2", "grain"): 5000.0},
+        demand_points=[DemandPoint("W"), DemandPoint("E")],
+        demand_t={("W", "grain"): 1000.0, ("E", "grain"): 1000.0}, tiers=tiers, arcs=arcs,
+    )
+
+
+def test_shortcut_pruning_drops_only_dominated_detours():
+    exact = SolverOptions(mip_gap=1e-9)
+    m = ColdChainModel(shortcut_problem(None))
+    assert m.shortcut_variants == 1
+    kept = {(m.c.node_name[i], m.c.node_name[j]) for i, j in zip(m.f_from, m.f_to, strict=True)}
+    assert ("R", "W") not in kept and ("R", "E") in kept and ("B", "R") in kept
+    sol = m.solve(exact)
+    assert sol.objective == pytest.approx(215_000.0, rel=1e-9)
+    assert ColdChainModel(shortcut_problem(None), shortcut=False).solve(exact).objective == pytest.approx(215_000.0)
+    # the faster detour is kept under a door-to-door limit the direct arc breaks
+    timed = ColdChainModel(shortcut_problem(6.5))
+    assert timed.shortcut_variants == 0
+    sol = timed.solve(exact)
+    assert sol.objective == pytest.approx(220_000.0, rel=1e-9)
+    assert sol.service["within_limit"].all() and sol.kpis()["service_level"] == pytest.approx(1.0)
+
+
+def random_problem(seed: int, timed: bool) -> ColdChainProblem:
+    """A small seeded three-tier instance (2 products, 3 areas, 4 / 3 / 4 candidates with 2-3 capacity levels,
+    8 demand points, road arcs everywhere, rail on long legs; coordinates in a 600 km box)."""
+    rng = np.random.default_rng(seed)
+    pts = {k: rng.uniform(0, 600, (n, 2)) for k, n in
+           (("production", 3), ("precool", 4), ("backbone", 3), ("regional", 4), ("demand", 8))}
+
+    def dist(a: str, b: str) -> np.ndarray:
+        return 1.3 * np.sqrt(((pts[a][:, None, :] - pts[b][None, :, :]) ** 2).sum(axis=2))
+
+    def road(a: str, b: str) -> ArcMatrix:
+        return arc_matrix_from_distance(a, b, "road", dist(a, b), speed_kmh=60.0, ambient_cny_per_tkm=0.3,
+                                        refrigerated_cny_per_tkm=0.45)
+
+    def rail(a: str, b: str) -> ArcMatrix:
+        d = dist(a, b)
+        return arc_matrix_from_distance(a, b, "rail", np.where(d < 250.0, np.inf, d), speed_kmh=45.0,
+                                        ambient_cny_per_tkm=0.12, refrigerated_cny_per_tkm=0.2,
+                                        terminal_cny_per_t=15.0)
+
+    limit = 30.0 if timed else None
+    products = [Product("pear", perishable=True, value_cny_per_t=6000.0, loss_rate_refrigerated_per_h=2e-4,
+                        loss_rate_ambient_per_h=2e-3, max_time_h=limit),
+                Product("grain", perishable=False, value_cny_per_t=2000.0)]
+    supply = rng.uniform(200.0, 900.0, (3, 2))
+    demand = rng.uniform(50.0, 200.0, (8, 2))
+    demand *= 0.8 * supply.sum(axis=0) / demand.sum(axis=0)
+    levels = {"precool": ((400.0, 8e3), (1200.0, 18e3)), "backbone": ((800.0, 3e4), (1600.0, 5e4), (3000.0, 8e4)),
+              "regional": ((300.0, 6e3), (900.0, 14e3))}
+    tiers = [SiteTier(t, tuple(Site(f"{t}{k}", levels[t], handling_cny_per_t=5.0, dwell_h=2.0)
+                              for k in range(len(pts[t]))), max_open=2 if t == "backbone" else None)
+             for t in ("precool", "backbone", "regional")]
+    arcs = [road("production", "precool"), road("precool", "backbone"), rail("precool", "backbone"),
+            road("backbone", "regional"), rail("backbone", "regional"), road("regional", "demand"),
+            road("backbone", "demand")]
+    names = {t: [f"{t}{k}" for k in range(len(pts[t]))] for t in ("production", "demand")}
+    return ColdChainProblem(
+        products=products, production_areas=names["production"],
+        supply_t={(a, p.name): float(supply[i, j]) for i, a in enumerate(names["production"])
+                  for j, p in enumerate(products)},
+        demand_points=[DemandPoint(d) for d in names["demand"]],
+        demand_t={(d, p.name): float(demand[i, j]) for i, d in enumerate(names["demand"])
+                  for j, p in enumerate(products)},
+        tiers=tiers, arcs=arcs, unmet_penalty_cny_per_t=50_000.0,
+    )
+
+
+def lp_bound(m: ColdChainModel) -> float:
+    """Optimum (CNY) of the LP relaxation of the first round's model."""
+    lp, _ = m._build(None, m.active, relax=True)
+    res = lp.solve(SolverOptions())
+    assert res.status == "optimal"
+    return res.objective / m.cost_scale
+
+
+@pytest.mark.parametrize("seed,timed", [(1, False), (2, False), (3, True), (4, True)])
+def test_formulation_options_keep_the_optimum_and_tighten_the_lp(seed, timed):
+    prob = random_problem(seed, timed)
+    exact = SolverOptions(mip_gap=1e-9)
+    variants = {
+        "baseline": {"shortcut": False, "level_bounds": False},
+        "default": {},
+        "no_shortcut": {"shortcut": False},
+        "site": {"linking": "site"},
+        "ends": {"linking": "ends"},
+        "flow": {"linking": "flow"},
+    }
+    models = {k: ColdChainModel(prob, **kw) for k, kw in variants.items()}
+    objective = {k: m.solve(exact).objective for k, m in models.items()}
+    for k, v in objective.items():
+        assert v == pytest.approx(objective["baseline"], rel=1e-6), k
+    bound = {k: lp_bound(ColdChainModel(prob, **variants[k])) for k in variants}
+    tol = 1e-7 * abs(objective["baseline"])
+    assert bound["no_shortcut"] >= bound["baseline"] - tol  # level-capped linking coefficients
+    assert bound["default"] >= bound["no_shortcut"] - tol   # shortcut pruning restricts the LP only
+    assert bound["default"] >= bound["ends"] - tol >= bound["site"] - 2 * tol  # pair rows include ends rows
+    for k, v in bound.items():
+        assert v <= objective["baseline"] + tol, k
+
+
+def test_level_bounds_tighten_linking_on_a_small_level():
+    # one base with levels 100 t (100 CNY) and 1 000 t (800 CNY); demand 500 t, so only the large level works:
+    # optimum 800 CNY. Plain linking "x <= 500 (y_small + y_large)" with capacity "x <= 100 y_small + 1000
+    # y_large" lets the LP mix y_large = 4/9, y_small = 5/9 at 100 * 5/9 + 800 * 4/9 = 3700/9 CNY. The
+    # level-capped coefficients "x <= 100 y_small + 500 y_large" force y_large = 1: LP bound 800 CNY.
+    tiers = [SiteTier("backbone", (Site("B", ((100.0, 100.0), (1000.0, 800.0))),))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 1000.0}, [DemandPoint("D")], {("D", "grain"): 500.0}, tiers,
+        [arc("production", "backbone", [[1.0]], [[0.0]]), arc("backbone", "demand", [[1.0]], [[0.0]])],
+    )
+    assert lp_bound(ColdChainModel(prob, level_bounds=False)) == pytest.approx(3700.0 / 9.0)
+    assert lp_bound(ColdChainModel(prob)) == pytest.approx(800.0)
+    assert ColdChainModel(prob).solve(SolverOptions(mip_gap=1e-9)).objective == pytest.approx(800.0)

@@ -1,4 +1,5 @@
-"""The layout maps (folium maps saved by planner) in a real browser: headless Debian chromium, Playwright.
+"""The maps planner saves (layouts, a run's results, two runs compared) in a real browser: headless Debian
+chromium driven by Playwright.
 
 Each map opens from a file:// URL with no console error and no request outside the file; every layer
 draws the features the Python side put in it; switching a layer off in the layer control removes them;
@@ -315,3 +316,65 @@ def test_folium_popup_runs_offline_with_vendored_jquery(opened: Opened, tmp_path
     page.wait_for_timeout(200)
     assert opened.dialogs == [] and opened.errors == []
     assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
+
+
+def _planner(*args: object) -> Any:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "planner", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_run_and_compare_maps_made_by_the_cli(opened: Opened, tmp_path: Path, screenshots: Path) -> None:
+    """`planner run` twice (5 and 3 reserve centres), then `planner map run` and `planner map compare`."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    repo = Path(__file__).resolve().parents[1]
+    reserves = repo / "scenarios" / "gansu_emergency_reserves.yaml"
+    child = tmp_path / "three_reserves.yaml"
+    child.write_text(f"extends: {reserves}\nname: three_reserves\np: 3\n", encoding="utf-8")
+    out = tmp_path / "outputs"
+    _planner("--quiet", "run", reserves, "--out", out)
+    _planner("--quiet", "run", child, "--out", out)
+    [run_a] = list((out / "gansu_emergency_reserves").iterdir())
+    [run_b] = list((out / "three_reserves").iterdir())
+    _planner("--quiet", "map", "run", run_a, "--out", tmp_path / "run.html")
+    _planner("--quiet", "map", "compare", run_a, run_b, "--out", tmp_path / "compare.html")
+
+    # the run map: one marker per opened site, one line per assignment, regions shaded by the KPI
+    opened.open(tmp_path / "run.html")
+    page = opened.page
+    assert opened.errors == []
+    assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
+    sites = pd.read_csv(run_a / "sites.csv")
+    assignments = pd.read_csv(run_a / "assignments.csv")
+    ids = page.evaluate("plannerMap.layerIds")
+    assert {"sites_0", "assignments", "region_kpi"} <= set(ids)
+    assert page.evaluate("plannerMap.drawn('sites_0')") == len(sites) == 5
+    lines = gpd.read_file(run_a / "results.gpkg", layer="assignments")
+    drawable = lines[lines["site_id"].fillna("").ne("") & lines.geometry.notna()]
+    drawable = drawable[shapely.length(drawable.geometry.values) > 0]  # degrees; only zero matters
+    assert len(assignments) == len(lines) > page.evaluate("plannerMap.drawn('assignments')") == len(drawable) > 0
+    assert page.evaluate("plannerMap.drawn('region_kpi')") > 0
+    page.screenshot(path=str(screenshots / "run.png"))
+    label = page.locator(".leaflet-control-layers-overlays label").filter(has_text="选址：site")
+    label.locator("input").click()
+    assert page.evaluate("plannerMap.drawn('sites_0')") == 0
+    label.locator("input").click()
+    assert page.evaluate("plannerMap.drawn('sites_0')") == 5
+
+    # the comparison map: kept / opened in B / closed in B, as the two sites.csv files say
+    sites_b = pd.read_csv(run_b / "sites.csv")
+    in_a, in_b = set(sites["place_id"]), set(sites_b["place_id"])
+    opened.open(tmp_path / "compare.html")
+    assert opened.errors == []
+    assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
+    drawn = {name: page.evaluate(f"plannerMap.drawn('cmp_{name}')") for name in ("kept", "opened", "closed", "changed")}
+    assert drawn == {"kept": len(in_a & in_b), "opened": len(in_b - in_a), "closed": len(in_a - in_b), "changed": 0}
+    assert drawn["kept"] + drawn["opened"] == 3 and drawn["kept"] + drawn["closed"] == 5
+    page.screenshot(path=str(screenshots / "compare.png"))

@@ -214,3 +214,39 @@ def test_thread_count_can_change_between_solves() -> None:
     for threads in (2, 1):
         result = tiny().solve(SolverOptions(threads=threads))
         assert result.status == "optimal" and result.objective == pytest.approx(1.0)
+
+
+def test_highs_answer_whose_columns_disagree_with_its_objective_is_solved_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a HiGHS whose presolved solve reports an objective the returned columns do not give (seen with
+    # highspy 1.16.0): the model is solved again without presolve and the consistent answer is returned
+    import highspy
+
+    values, weights = [10.0, 7.0, 4.0, 3.0], [5.0, 4.0, 3.0, 1.0]
+    m, x = _knapsack_model(values, weights, 8.0)
+    real_get_info, real_set_option = highspy.Highs.getInfo, highspy.Highs.setOptionValue
+    presolve_off: set[int] = set()
+
+    class ShiftedInfo:
+        def __init__(self, info: object) -> None:
+            self._info = info
+
+        def __getattr__(self, name: str) -> object:
+            value = getattr(self._info, name)
+            return value + 5.0 if name == "objective_function_value" else value
+
+    def set_option(self: object, name: str, value: object) -> object:
+        if name == "presolve" and value == "off":
+            presolve_off.add(id(self))
+        return real_set_option(self, name, value)
+
+    def get_info(self: object) -> object:
+        info = real_get_info(self)
+        return info if id(self) in presolve_off else ShiftedInfo(info)
+
+    monkeypatch.setattr(highspy.Highs, "setOptionValue", set_option)
+    monkeypatch.setattr(highspy.Highs, "getInfo", get_info)
+    res = m.solve(SolverOptions())
+    assert presolve_off, "the model was not solved again without presolve"
+    assert res.status == "optimal" and res.objective == pytest.approx(_brute_knapsack(values, weights, 8.0))
+    assert float(np.dot(np.round(res.values(x)), values)) == pytest.approx(res.objective)
+    assert "solved again without presolve" in res.message

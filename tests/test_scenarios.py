@@ -281,3 +281,58 @@ def test_write_run_failure_leaves_nothing(runs: _Runs, tmp_path: Path, monkeypat
     with pytest.raises(RuntimeError, match="map writer failed"):
         write_run(result, out)
     assert not out.exists()  # no run folder, no temporary folder, no empty scenario folder
+
+
+def test_user_demand_table_in_tonnes(tmp_path: Path) -> None:
+    path = DATA / "user_demand.yaml"
+    scenario = load_scenario(path)
+    built = build_scenario(scenario, path.parent)
+    demand = built.problem.demand_t.set_index("place_id")["tonnes"]
+    # the table's tonnes, not the census; the gateway still takes half of the supply
+    assert demand.to_dict() == pytest.approx({"lanzhou": 12_000.0, "tianshui": 8_000.0, "xian": 150_000.0})
+    result = solve_built(built)
+    assert result.status in ("optimal", "gap_limit") and result.kpis["delivered_t"] > 0
+    # the table is an input of the run: the manifest hashes it
+    from planner.scenario.run import solve_scenario
+
+    run_dir = write_run(solve_scenario(path), tmp_path)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert any(Path(item["path"]).name == "demand_tonnes.csv" for item in manifest["inputs"])
+
+
+def test_user_demand_weights_for_a_location_model(tmp_path: Path) -> None:
+    (tmp_path / "weights.csv").write_text("adcode,weight\n620102,50\n620502,30\n621002,20\n", encoding="utf-8")
+    (tmp_path / "pmed.yaml").write_text(
+        "name: weighted_pmed\ntitle: weighted p-median\nmodel: p_median\nregion: [gansu]\nmetric: time_h\np: 1\n"
+        "candidates: {names: [兰州, 天水, 庆阳]}\n"
+        "demand: {points: {county_seats_of: [gansu]}, weights: weights.csv, per_capita: false}\n",
+        encoding="utf-8",
+    )
+    built = build_scenario(load_scenario(tmp_path / "pmed.yaml"), tmp_path)
+    weights = dict(zip(built.customers, built.problem["weights"], strict=True))
+    assert weights["cs620102"] == 50 and weights["cs620502"] == 30 and weights["cs621002"] == 20
+    assert sum(weights.values()) == 100  # county seats the table leaves out weigh 0
+    result = solve_built(built)
+    # one site: the weighted time is smallest at Lanzhou (half the weight sits in its seat district)
+    assert list(result.sites["place_id"]) == ["lanzhou"]
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("name,product,tonnes\n兰州,apple,10\n酒泉,apple,5\n", r"demand_tonnes\.csv:3: field name='酒泉' is not one of the scenario's demand points"),
+        ("name,product,tonnes\n兰州,pear,10\n", r"demand_tonnes\.csv:2: field product='pear' is not a product of the scenario"),
+        ("name,product,tonnes\n兰州,apple,-1\n", r"demand_tonnes\.csv:2: field tonnes=-1 must be a non-negative number"),
+        ("name,product,tonnes\n兰州,apple,\n", r"demand_tonnes\.csv:2: field tonnes=nan must be a non-negative number"),
+        ("name,amount\n兰州,10\n", r"demand_tonnes\.csv: demand tables need columns name, product, tonnes or name, weight"),
+        ("place,product,tonnes\n兰州,apple,10\n", r"demand_tonnes\.csv: missing column name"),
+    ],
+)
+def test_user_demand_table_errors_name_file_line_and_field(table: str, expected: str, tmp_path: Path) -> None:
+    for item in ("user_supply.yaml", "user_demand.yaml", "supply_adcode.csv"):
+        shutil.copy(DATA / item, tmp_path / item)
+    (tmp_path / "demand_tonnes.csv").write_text(table, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "user_demand.yaml")
+    with pytest.raises(PlannerError, match=expected) as info:
+        build_scenario(scenario, tmp_path)
+    assert "\n" not in str(info.value)

@@ -333,7 +333,7 @@ def test_shipped_sweeps_are_valid() -> None:
 def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "planner", "sweep", str(sweep_dir / "pmed_sweep.yaml"), "--workers", "2", "--out", str(tmp_path), "--json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=REPO)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr  # finished, results written, two members failed
     report = json.loads(done.stdout)
     assert report["members"] == 6 and report["executed"] == 6 and report["ok"] == 4
     assert report["scheduler"].startswith("tcp://")
@@ -350,5 +350,20 @@ def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
     assert frequency["runs_opened"].sum() == 12 and (frequency["tier"] == "site").all()
 
     second = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=REPO)
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 3, second.stderr  # the failed members are still failed
     assert json.loads(second.stdout)["skipped"] == 6
+
+
+def test_cli_sweep_exit_code_is_zero_when_every_member_succeeds(sweep_dir: Path, tmp_path: Path) -> None:
+    from planner.cli import main
+
+    (sweep_dir / "pmed_ok.yaml").write_text("name: p_median_ok\nbase: pmed.yaml\ngrid:\n  p: [2, 3]\n", encoding="utf-8")
+    code = main(["--quiet", "sweep", str(sweep_dir / "pmed_ok.yaml"), "--serial", "--out", str(tmp_path)])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "p_median_ok" / "results.csv")
+    assert list(table["status"]) == ["ok", "ok"]
+    (sweep_dir / "pmed_some_fail.yaml").write_text("name: p_median_some_fail\nbase: pmed.yaml\ngrid:\n  p: [2, 20]\n", encoding="utf-8")
+    code = main(["--quiet", "sweep", str(sweep_dir / "pmed_some_fail.yaml"), "--serial", "--out", str(tmp_path)])
+    assert code == 3
+    table = pd.read_csv(tmp_path / "p_median_some_fail" / "results.csv")
+    assert sorted(table["status"]) == ["failed", "ok"]

@@ -8,9 +8,10 @@ from pathlib import Path
 import typer
 
 from planner.cli._common import STATE, console, info
-from planner.cli.scenario import _print_summary, run_file, shipped_scenarios_dir
+from planner.cli.scenario import _print_summary, run_file
 from planner.export import export_nodes
 from planner.outputs import summary
+from planner.paths import scenarios_dir
 
 DEMO_SCENARIO = "xinjiang_fruit_cold_chain.yaml"
 
@@ -26,7 +27,7 @@ def demo(out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Root dir
     Writes the run directory under OUT/xinjiang_fruit_cold_chain/<run-id>/ (tables, GeoPackage, map)
     and the layout nodes and maps under OUT/layouts/, then prints where the maps are.
     """
-    result, run_dir = run_file(shipped_scenarios_dir() / DEMO_SCENARIO, out, show_progress=not STATE.quiet)
+    result, run_dir = run_file(scenarios_dir() / DEMO_SCENARIO, out, show_progress=not STATE.quiet)
     _print_summary(summary(result))
     layouts = out / "layouts"
     layouts.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import typer
@@ -31,43 +30,9 @@ def _split(values: list[str] | None) -> list[str]:
 @network_app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Nodes, links and km by mode and by province."""
-    import geopandas as gpd
-    from shapely.geometry import Point
+    from planner.network.stats import network_stats
 
-    from planner.network import build_network
-    from planner.regions import load_regions
-
-    graph = build_network()
-    by_mode: dict[str, dict[str, float]] = defaultdict(lambda: {"nodes": 0, "links": 0, "km": 0.0})
-    for _, d in graph.nodes(data=True):
-        by_mode[d["layer"]]["nodes"] += 1
-    rows = []
-    for _u, _v, d in graph.edges(data=True):
-        entry = by_mode[d["mode"]]
-        entry["links"] += 1
-        entry["km"] += d["length_km"] / 2  # every link is stored in both directions
-        mid = d["geometry"].interpolate(0.5, normalized=True)
-        rows.append({"mode": d["mode"], "km": d["length_km"] / 2, "geometry": Point(mid.x, mid.y)})
-    provinces = load_regions("province")[["name_en", "geometry"]]
-    mids = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    joined = gpd.sjoin(mids, provinces, how="left", predicate="within")
-    joined["name_en"] = joined["name_en"].fillna("outside (abroad)")
-    by_province = (
-        joined.groupby(["name_en", "mode"])["km"]
-        .sum()
-        .round(1)
-        .unstack(fill_value=0.0)
-        .to_dict(orient="index")
-    )
-    result = {
-        "nodes": graph.number_of_nodes(),
-        "links": graph.number_of_edges(),
-        "by_mode": {
-            m: {"nodes": int(e["nodes"]), "links": int(e["links"]), "km": round(e["km"], 1)}
-            for m, e in sorted(by_mode.items())
-        },  # fmt: skip
-        "km_by_province": by_province,
-    }
+    result = network_stats()
     if as_json:
         print_json(result)
         return
@@ -75,7 +40,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     for mode, e in result["by_mode"].items():
         console.print(f"  {mode:9s} nodes {e['nodes']:5d}  links {e['links']:5d}  km {e['km']:10.1f}")
     console.print("km by province (link midpoints):")
-    for name, modes in sorted(by_province.items()):
+    for name, modes in sorted(result["km_by_province"].items()):
         parts = ", ".join(f"{m} {km:.0f}" for m, km in modes.items() if km)
         console.print(f"  {name}: {parts}")
 

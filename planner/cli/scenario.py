@@ -10,9 +10,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from planner.cli._common import STATE, console, err_console, info, print_json
+from planner.compare import compare_runs
 from planner.errors import PlannerError
-from planner.outputs import read_run, summary, write_run
-from planner.paths import repo_root
+from planner.outputs import summary, write_run
+from planner.paths import repo_root, scenarios_dir
 from planner.scenario.load import ScenarioError, check_scenario
 from planner.scenario.run import RunResult, solve_scenario
 
@@ -25,11 +26,6 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate)
     app.command("compare")(compare)
     app.add_typer(scenarios_app, name="scenarios")
-
-
-def shipped_scenarios_dir() -> Path:
-    """The directory of the shipped scenario files."""
-    return repo_root() / "scenarios"
 
 
 def run_file(path: Path, out: Path, *, show_progress: bool) -> tuple[RunResult, Path]:
@@ -55,12 +51,14 @@ def run_file(path: Path, out: Path, *, show_progress: bool) -> tuple[RunResult, 
 
 
 def run(
-    scenario_file: Path = typer.Argument(..., help="Scenario YAML file."),
+    scenario_file: Path = typer.Argument(..., help="Scenario YAML file, or the name of a shipped scenario (planner scenarios list)."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Root directory of the run directories."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build the network and the model of a scenario, solve it and write outputs/<scenario>/<run-id>/."""
-    result, run_dir = run_file(scenario_file, out, show_progress=not (STATE.quiet or as_json))
+    from planner.api import scenario_path
+
+    result, run_dir = run_file(scenario_path(scenario_file), out, show_progress=not (STATE.quiet or as_json))
     data = summary(result)
     if as_json:
         print_json({"run_dir": str(run_dir), **data})
@@ -155,40 +153,11 @@ def _fmt(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def compare_runs(run_a: Path, run_b: Path) -> dict:
-    """KPI differences (B - A) and the sites opened/closed going from run A to run B."""
-    a, b = read_run(run_a), read_run(run_b)
-    kpis = {}
-    keys = dict.fromkeys([*a["summary"]["kpis"], *b["summary"]["kpis"]])
-    for key in keys:
-        va, vb = a["summary"]["kpis"].get(key), b["summary"]["kpis"].get(key)
-        numeric = isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool)
-        kpis[key] = {"a": va, "b": vb, "delta": (vb - va) if numeric else None}
-    for component in dict.fromkeys([*a["summary"]["cost_breakdown_cny"], *b["summary"]["cost_breakdown_cny"]]):
-        va = a["summary"]["cost_breakdown_cny"].get(component)
-        vb = b["summary"]["cost_breakdown_cny"].get(component)
-        kpis[f"cost_{component}"] = {"a": va, "b": vb, "delta": (vb - va) if va is not None and vb is not None else None}
-
-    def keyed(sites):
-        return {(r.tier, r.place_id): {"tier": r.tier, "place_id": r.place_id, "name_zh": r.name_zh} for r in sites.itertuples()} if len(sites) else {}
-
-    sa, sb = keyed(a["sites"]), keyed(b["sites"])
-    return {
-        "a": str(run_a), "b": str(run_b),
-        "kpis": kpis,
-        "sites": {
-            "opened": [sb[k] for k in sb if k not in sa],
-            "closed": [sa[k] for k in sa if k not in sb],
-            "kept": [sa[k] for k in sa if k in sb],
-        },
-    }
-
-
 @scenarios_app.command("list")
 def list_scenarios(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the shipped scenarios with their model and the clauses they cite."""
     rows = []
-    for path in sorted(shipped_scenarios_dir().glob("*.yaml")):
+    for path in sorted(scenarios_dir().glob("*.yaml")):
         scenario, problems = check_scenario(path)
         if scenario is None:
             raise ScenarioError(problems)
@@ -205,4 +174,4 @@ def list_scenarios(as_json: bool = typer.Option(False, "--json", help="Print JSO
     info(f"run one with: planner run {rows[0]['file']}" if rows else "no scenarios shipped")
 
 
-__all__ = ["compare_runs", "register", "run_file", "shipped_scenarios_dir"]
+__all__ = ["register", "run_file"]

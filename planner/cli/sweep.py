@@ -22,7 +22,10 @@ from planner.sweep.execute import SweepOutcome, run_sweep
 from planner.sweep.expand import Member, expand_sweep
 from planner.sweep.spec import load_sweep
 
-__all__ = ["register", "sweep"]
+__all__ = ["MEMBERS_FAILED_EXIT_CODE", "register", "sweep"]
+
+#: Exit code of a sweep that ran to the end with at least one failed member (its results are written).
+MEMBERS_FAILED_EXIT_CODE = 3
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +46,8 @@ def sweep(
     """Expand a sweep file into scenario runs, solve them on Dask and write outputs/sweeps/<name>/.
 
     Members already finished (members/<id>.json) are skipped, so an interrupted sweep resumes. A failed
-    member is recorded with its error; the others go on.
+    member is recorded with its error; the others go on, and the command exits with code 3 once every
+    member has finished and the results are written (0 when all succeeded).
     """
     if scheduler and (serial or workers):
         raise PlannerError("--scheduler runs on an existing cluster: leave out --serial and --workers")
@@ -62,8 +66,11 @@ def sweep(
     report = _report(outcome)
     if as_json:
         print_json(report)
-        return
-    _print_report(outcome, report)
+    else:
+        _print_report(outcome, report)
+    if report["failed"]:
+        # the results are written; the exit code still tells scripts that some members failed
+        raise typer.Exit(MEMBERS_FAILED_EXIT_CODE)
 
 
 def _run_with_progress(loaded: Any, members: list[Member], out: Path, scheduler: str | None, workers: int | None,

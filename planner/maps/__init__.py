@@ -7,7 +7,8 @@
 * :mod:`planner.maps.coords` — WGS84 -> GCJ-02 for the Gaode basemap;
 * :mod:`planner.maps.layouts` — the documented layouts (Xinjiang, Gansu, corridors, emergency network);
 * :mod:`planner.maps.results` — flows and facilities for result maps;
-* :mod:`planner.maps.run_maps` — maps of a run directory and of the comparison of two runs.
+* :mod:`planner.maps.run_maps` — maps of a result, of a run directory and of the comparison of two runs;
+* :mod:`planner.maps.routes` — routes of :func:`planner.network.route` (road vs rail, before/after a disruption).
 
 In a notebook, ``layout_map("xinjiang")`` displays inline (it is a ``folium.Map``).
 """
@@ -29,7 +30,8 @@ from planner.maps.base import (
     save_map,
 )
 from planner.maps.basemaps import BASEMAPS, get_basemap
-from planner.maps.run_maps import compare_map, result_map, run_map
+from planner.maps.routes import route_map
+from planner.maps.run_maps import compare_map, result_map, result_map_of, run_map
 
 __all__ = [
     "BASEMAPS",
@@ -45,6 +47,8 @@ __all__ = [
     "render_html",
     "render_layout_maps",
     "result_map",
+    "result_map_of",
+    "route_map",
     "run_map",
     "save_map",
 ]

@@ -30,7 +30,7 @@ from planner.maps.boundaries import add_boundaries
 from planner.maps.html import bilingual, join, table, tag
 from planner.maps.results import add_flows
 
-__all__ = ["compare_map", "result_map", "run_map"]
+__all__ = ["compare_map", "result_map", "result_map_of", "run_map"]
 
 _TIER_COLOURS = ["#2e7d32", "#c62828", "#1565c0", "#6a1b9a", "#ef6c00", "#00838f"]
 _SHADES = ["#f1f8e9", "#dcedc8", "#fff59d", "#ffcc80", "#ef9a9a"]
@@ -198,6 +198,21 @@ def result_map(layers: dict[str, gpd.GeoDataFrame], summary: dict[str, Any], *, 
     if total is not None and summary.get("model") in ("cold_chain", "facility_location"):
         state.add_note(f"总成本 total cost: {total / 1e6:,.1f} M CNY")
     return m
+
+
+def result_map_of(result: Any, *, basemap: str = "none", layers: dict[str, gpd.GeoDataFrame] | None = None) -> folium.Map:
+    """The result map of a solved scenario (a :class:`~planner.scenario.run.RunResult`), straight from memory.
+
+    The map ``planner run`` writes to ``map.html``: regions shaded by unmet demand share (cost models)
+    or longest service time (coverage models), opened sites by tier (size by throughput in tonnes),
+    flows along their network routes, assignments and unmet demand. ``layers`` are the result's
+    GeoPackage layers when already computed (:func:`planner.outputs.result_frames`). Returns a
+    :class:`folium.Map`: it shows inline in a notebook; :func:`planner.maps.save_map` writes it.
+    """
+    from planner.outputs import result_frames, summary
+
+    frames = layers if layers is not None else result_frames(result)
+    return result_map(frames, summary(result), basemap=basemap, service=result.service)
 
 
 def run_map(run_dir: str | Path, *, basemap: str = "none") -> folium.Map:

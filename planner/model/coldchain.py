@@ -20,11 +20,20 @@ Constraints
   demand        sum_e into (d,p) flow + unmet[d,p] = demand[d,p]
   conservation  inflow(s,p) = outflow(s,p) at every site
   capacity      sum_p inflow(s,p) <= sum_l cap[s,l] open[s,l];  sum_l open[s,l] <= 1
-  linking       inflow(s,p) <= min(cap_max[s], demand_p, supply_p) * sum_l open[s,l] (tightening)
+  linking       inflow(s,p) <= sum_l min(cap[s,l], demand_p, supply_p) open[s,l], and per site and neighbouring
+                node (``linking="pair"``, default; ``"flow"`` per flow variable, ``"ends"`` only towards
+                production areas and demand points, ``"site"`` none): flows of the arc <= sum_l min(cap[s,l],
+                what the other end can give or take) open[s,l] (tightenings; the level cap is valid since at
+                most one level is open; ``level_bounds=False`` uses the level-independent bound)
   must_open     sum_l open[s,l] >= 1
   site_count    min_open[t] <= sum_{s in t, l} open[s,l] <= max_open[t]
   budget        sum fixed[s,l] open[s,l] <= budget
   time          see below
+
+Exact pruning of flow variables before building (:meth:`ColdChainModel._flows`): variants of an arc dominated by
+another variant of the same arc, and *shortcut* variants (``shortcut=True``): a variant out of (into) a site whose
+every pair with the site's inbound (outbound) variants is matched by a direct variant that is no dearer and,
+under a door-to-door limit, no slower (e.g. backbone -> regional -> city where backbone -> city is cheaper).
 
 Objective: fixed costs + handling (per tonne received at a site) + transport + spoilage
 (value x loss fraction, ``1 - exp(-k t)`` per arc on the arc's transit time and per site on its dwell time, k
@@ -429,11 +438,14 @@ class ColdChainModel:
     pruning; :meth:`solve` returns a :class:`ColdChainSolution`.
     """
 
-    def __init__(self, problem: ColdChainProblem, *, check: bool = True, linking: str = "pair") -> None:
+    def __init__(self, problem: ColdChainProblem, *, check: bool = True, linking: str = "pair",
+                 shortcut: bool = True, level_bounds: bool = True) -> None:
         t0 = time.perf_counter()
-        if linking not in ("site", "pair", "flow"):
-            raise ModelError(f"linking must be 'site', 'pair' or 'flow', got {linking!r}")
+        if linking not in ("site", "ends", "pair", "flow"):
+            raise ModelError(f"linking must be 'site', 'ends', 'pair' or 'flow', got {linking!r}")
         self.linking = linking
+        self.shortcut = shortcut
+        self.level_bounds = level_bounds
         self.problem = problem
         self.c = _Compiled(problem)
         self.analyses = [self.c.analyse(p) for p in range(self.c.P)]
@@ -484,9 +496,100 @@ class ColdChainModel:
         keep = np.zeros(self.f_a.size, dtype=bool)
         keep[order[keep_sorted]] = True
         self.dominated_variants = int((~keep).sum())
-        for name in ("f_p", "f_a", "f_crit", "f_from", "f_to", "cost_transport", "cost_handling", "cost_spoilage",
-                     "co2_kg_per_t", "cost_co2"):
+        names = ("f_p", "f_a", "f_crit", "f_from", "f_to", "cost_transport", "cost_handling", "cost_spoilage",
+                 "co2_kg_per_t", "cost_co2")
+        for name in names:
             setattr(self, name, getattr(self, name)[keep])
+        self.shortcut_variants = 0
+        if self.shortcut:
+            keep = self._shortcut_keep()
+            self.shortcut_variants = int((~keep).sum())
+            for name in names:
+                setattr(self, name, getattr(self, name)[keep])
+        self._set_bounds()
+
+    def _shortcut_keep(self, max_pairs: int = 20_000_000) -> np.ndarray:
+        """Flow variables that survive the exact *shortcut* pruning (True = keep).
+
+        A pair of variants ``g = i -> r`` and ``e = r -> j`` of the same product through a site ``r`` is
+        *shortcut* by a variant ``h = i -> j`` of the model when ``h`` costs no more per tonne than ``g`` and
+        ``e`` together (transport, handling at the destination, spoilage, CO2: CNY/t) and, for a product with a
+        door-to-door limit, is no slower (transit + dwell, h). A variant out of (into) a site is dropped when
+        *every* pair it forms with the site's variants into (out of) it for the product is shortcut by a
+        variant that is not itself a drop candidate.
+
+        Exact: in an optimal solution, take any path of tonnes through a dropped variant and replace the first
+        such pair ``g, e`` by ``h``. Supply, demand and every site's inflow other than ``r``'s (which falls)
+        are unchanged, the cost does not rise, and a route over ``h`` is no longer than a route over ``g, e``
+        that was already used, so every used route keeps its limit; each step removes a site visit from a
+        path, so the replacements end and leave a solution of the pruned model that is at least as good.
+        Skipped (nothing dropped) when the pairs would exceed ``max_pairs``.
+        """
+        c = self.c
+        n_f = self.f_a.size
+        keep = np.ones(n_f, dtype=bool)
+        if n_f == 0:
+            return keep
+        npr, nn = c.P, c.N
+        unit = self.cost_transport + self.cost_handling + self.cost_spoilage + self.cost_co2
+        timed = np.isfinite(c.limit).any(axis=0)[self.f_p]
+        tau = np.where(timed, c.a_tau[self.f_a], 0.0)
+        # variants into / out of each (site, product)
+        ins = np.flatnonzero(c.node_site[self.f_to] >= 0)
+        outs = np.flatnonzero(c.node_site[self.f_from] >= 0)
+        if ins.size == 0 or outs.size == 0:
+            return keep
+        kin = self.f_to[ins] * npr + self.f_p[ins]
+        kout = self.f_from[outs] * npr + self.f_p[outs]
+        ins, kin = ins[np.argsort(kin, kind="stable")], np.sort(kin, kind="stable")
+        outs, kout = outs[np.argsort(kout, kind="stable")], np.sort(kout, kind="stable")
+        # every (g, e) pair: e repeated once per variant into its site
+        lo = np.searchsorted(kin, kout, side="left")
+        n_in = np.searchsorted(kin, kout, side="right") - lo
+        total = int(n_in.sum())
+        if total == 0 or total > max_pairs:
+            return keep
+        pe = np.repeat(outs, n_in)
+        first = np.repeat(np.cumsum(n_in) - n_in, n_in)
+        pg = ins[np.repeat(lo, n_in) + np.arange(total) - first]
+        # the direct variants h = i -> j of the product, padded to the largest number per (p, i, j)
+        key = (self.f_p * nn + self.f_from) * nn + self.f_to
+        order = np.argsort(key, kind="stable")
+        skey = key[order]
+        ukey, ustart, ucount = np.unique(skey, return_index=True, return_counts=True)
+        width = int(ucount.max())
+        slot = np.full((ukey.size, width), -1, dtype=np.int64)
+        rank = np.arange(n_f) - np.repeat(ustart, ucount)
+        slot[np.repeat(np.arange(ukey.size), ucount), rank] = order
+        hkey = (self.f_p[pg] * nn + self.f_from[pg]) * nn + self.f_to[pe]
+        pos = np.minimum(np.searchsorted(ukey, hkey), ukey.size - 1)
+        found = ukey[pos] == hkey
+        alts = np.where(found[:, None], slot[pos], -1)
+        valid = alts >= 0
+        a_safe = np.where(valid, alts, 0)
+        better = valid & (unit[a_safe] <= (unit[pg] + unit[pe])[:, None]) & (tau[a_safe] <= (tau[pg] + tau[pe])[:, None])
+
+        is_in = np.zeros(n_f, dtype=bool)
+        is_in[ins] = True
+        is_out = np.zeros(n_f, dtype=bool)
+        is_out[outs] = True
+
+        def droppable(ok_pair: np.ndarray) -> np.ndarray:
+            # out of a site: all pairs with the site's inbound variants shortcut (none: it never carries flow);
+            # into a site: likewise with the outbound ones
+            bad_out = np.bincount(pe[~ok_pair], minlength=n_f)
+            bad_in = np.bincount(pg[~ok_pair], minlength=n_f)
+            return (is_out & (bad_out == 0)) | (is_in & (bad_in == 0))
+
+        cand0 = droppable(better.any(axis=1))
+        # a variant may only be replaced by one that is surely kept
+        final = droppable((better & ~cand0[a_safe]).any(axis=1))
+        keep[final] = False
+        return keep
+
+    def _set_bounds(self) -> None:
+        """Per-flow upper bounds (t), the unmet-demand variables and the objective scale of the solver."""
+        c = self.c
         # upper bound on each flow: product total, origin supply, demand of the destination, site capacities
         bound = np.minimum(c.demand.sum(axis=0), c.supply.sum(axis=0))[self.f_p]
         orig = c.node_tier[self.f_from] == 0
@@ -594,13 +697,16 @@ class ColdChainModel:
             big = np.minimum(c.site_capmax[ks], np.minimum(c.demand.sum(axis=0)[kp], c.supply.sum(axis=0)[kp]))
             rep, lv_ix = levels_of(ks)
             add("linking", "linking", np.concatenate([r, rep]), np.concatenate([xc[into], yc[lv_ix]]),
-                np.concatenate([np.ones(into.size), -big[rep]]), np.full(keys.size, -np.inf), np.zeros(keys.size))
-        if self.linking in ("pair", "flow"):
+                np.concatenate([np.ones(into.size), -self._level_bound(big[rep], lv_ix, elastic)]),
+                np.full(keys.size, -np.inf), np.zeros(keys.size))
+        if self.linking in ("ends", "pair", "flow"):
             # per site and neighbouring node (all products and variants of the arc together) or per flow:
             # flow(i -> j) <= bound * open(site), bound = min(site capacity, what the other end can take/give)
             npn = c.N
             for label, ends, other in (("linking_in", self.f_to, self.f_from), ("linking_out", self.f_from, self.f_to)):
                 fl = np.flatnonzero(c.node_site[ends] >= 0)
+                if self.linking == "ends":
+                    fl = fl[c.node_site[other[fl]] < 0]
                 if fl.size == 0:
                     continue
                 if self.linking == "flow":
@@ -621,7 +727,8 @@ class ColdChainModel:
                     bnd[is_s] = np.minimum(bnd[is_s], c.site_capmax[c.node_site[o_node[is_s]]])
                 rep, lv_ix = levels_of(ends_site)
                 add("linking", label, np.concatenate([r, rep]), np.concatenate([xc[fl], yc[lv_ix]]),
-                    np.concatenate([np.ones(fl.size), -bnd[rep]]), np.full(nrow, -np.inf), np.zeros(nrow))
+                    np.concatenate([np.ones(fl.size), -self._level_bound(bnd[rep], lv_ix, elastic)]),
+                    np.full(nrow, -np.inf), np.zeros(nrow))
         # site counts per tier
         tier_names = [t.name for t in prob.tiers]
         tier_of_lvl = np.array([tier_names.index(c.site_tier_name[s]) for s in c.lvl_site], dtype=np.int64)
@@ -681,6 +788,18 @@ class ColdChainModel:
             else:
                 m.add_constraints(blk.name, blk.rows, blk.cols, blk.vals, blk.lower, blk.upper)
         return m, {"open": y, "flow": x, "unmet": u, "use": w, "arrive": a}
+
+    def _level_bound(self, bound: np.ndarray, lvl: np.ndarray, elastic: str | None = None) -> np.ndarray:
+        """Coefficient (t) of ``open[s,l]`` in a linking row ``flows <= sum_l coef_l open[s,l]``.
+
+        With ``level_bounds`` it is ``min(bound, cap[s,l])``: the flows of a row all enter (or, by
+        conservation, leave) site ``s``, so at level ``l`` they carry at most its capacity as well as
+        ``bound``; valid because at most one level is open. Without it, ``bound`` for every level; also when
+        the capacity group is relaxed (``elastic == "capacity"``), since the row then restates capacity.
+        """
+        if self.level_bounds and elastic != "capacity":
+            return np.minimum(bound, self.c.lvl_cap[lvl])
+        return bound
 
     # ------------------------------------------------------------------ size
     def size(self) -> dict[str, int]:

@@ -373,7 +373,7 @@ class MatrixModel:
             return self._solve_highs(options)
         return self._solve_pulp(options)
 
-    def _solve_highs(self, options: SolverOptions) -> SolveResult:
+    def _solve_highs(self, options: SolverOptions, *, presolve: bool = True) -> SolveResult:
         import highspy
 
         t0 = time.perf_counter()
@@ -389,6 +389,8 @@ class MatrixModel:
             h.setOptionValue("time_limit", float(options.time_limit_s))
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-9)
+        if not presolve:
+            h.setOptionValue("presolve", "off")
         if options.threads is not None:
             # HiGHS keeps one task scheduler per process, sized by the first solve; a solve asking for a
             # different thread count must reset it first or HiGHS refuses to run.
@@ -435,6 +437,18 @@ class MatrixModel:
             bound = bound if math.isfinite(bound) and abs(bound) < 1e300 else None
         else:
             bound = objective if ms == highspy.HighsModelStatus.kOptimal else None
+        if is_mip and x is not None and objective is not None and presolve:
+            # The column values must give the reported objective. highspy 1.16.0 was seen returning a
+            # postsolved solution worth more than the objective it reported as optimal (a presolve defect);
+            # solving again without presolve gives a consistent answer.
+            recomputed = float(arr["cost"] @ x) + self._constant
+            if abs(recomputed - objective) > 1e-6 * max(1.0, abs(objective)):
+                again = self._solve_highs(options, presolve=False)
+                again.build_seconds += build
+                again.solve_seconds += solve_s
+                again.message = (f"{again.message} (solved again without presolve: HiGHS reported objective "
+                                 f"{objective:.10g} for columns worth {recomputed:.10g})")
+                return again
         gap = relative_gap(objective, bound)
         msg = h.modelStatusToString(ms)
         st = self._highs_status(ms, has_solution, gap, highspy)

@@ -3,7 +3,7 @@
 Build it with :func:`build_network`; compute cost matrices with :func:`cost_matrix` (scipy
 ``csgraph`` Dijkstra from the origins only), single routes with :func:`route`, disrupted copies with
 :func:`disrupt`, and city street networks from OpenStreetMap with :func:`import_osm` /
-:func:`connect_city`. Units: lengths in km (``length`` in metres, the osmnx convention), times in
+:func:`connect_city`, and its size by mode and province with :func:`network_stats`. Units: lengths in km (``length`` in metres, the osmnx convention), times in
 hours, costs in CNY per tonne.
 """
 
@@ -15,6 +15,7 @@ from planner.network.matrix import CostMatrix, cost_matrix
 from planner.network.osm import connect_city, import_osm
 from planner.network.places import place_table, resolve_place
 from planner.network.routing import Route, route
+from planner.network.stats import network_stats
 
 __all__ = [
     "CostMatrix",
@@ -25,6 +26,7 @@ __all__ = [
     "cost_matrix",
     "disrupt",
     "import_osm",
+    "network_stats",
     "place_node",
     "place_table",
     "resolve_place",

@@ -37,13 +37,25 @@ def _sniff(path: Path) -> None:
         raise DataError(f"{path.name}: not an OpenStreetMap XML file (no <osm> element at the start)")
 
 
+def _joined(value: object) -> str:
+    """A tag value as text; osmnx gives a list where simplification merged ways that differ in it.
+
+    The values are sorted, so both directions of a merged street get the same text.
+    """
+    if isinstance(value, list):
+        return "/".join(sorted({str(x) for x in value}))
+    return str(value)
+
+
 def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
     """Return the street graph of an OSM XML extract, as road links of the planner network.
 
     Node ids become ``osm:<place>:<osmid>``; every link gets the planner attributes (``mode='road'``,
     ``road_class='city'``, ``length_km``, ``time_h``, ``cost_ambient_cny_per_t``, ``cost_reefer_cny_per_t``,
-    ``route`` from the street's ``ref`` or ``name``, a LineString ``geometry``). ``city`` is a place id
-    or name. Raises :class:`DataError` (one line) when the file is missing, not OSM XML, or has no streets.
+    ``route`` from the street's ``ref`` or ``name``, ``highway``, a LineString ``geometry``); where
+    simplification merged ways with different names or classes, the sorted values are joined with ``/``.
+    ``city`` is a place id or name. Raises :class:`DataError` (one line) when the file is missing, not
+    OSM XML, or has no streets.
     """
     import osmnx as ox
 
@@ -75,14 +87,12 @@ def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
                 ]
             )
         km = geodesic_km(list(geom.coords))
-        name = d.get("ref") or d.get("name") or "street"
-        if isinstance(name, list):
-            name = "/".join(str(x) for x in name)
+        name = _joined(d.get("ref") or d.get("name") or "street")
         graph.add_edge(
             mapping[u], mapping[v], geometry=geom, length=km * 1000.0, length_km=km, time_h=km / speed,
             cost_ambient_cny_per_t=km * ambient, cost_reefer_cny_per_t=km * reefer, mode="road",
             carrier="road", road_class="city", route=str(name), route_name_zh=str(name),
-            route_name_en=str(name), estimate=False, corridors=[], highway=str(d.get("highway", "")),
+            route_name_en=str(name), estimate=False, corridors=[], highway=_joined(d.get("highway", "")),
         )  # fmt: skip
     return graph
 

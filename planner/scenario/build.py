@@ -14,6 +14,12 @@ Rules that turn the shipped tables into model data (each one an assumption the R
   of the urban and rural rows), shared among the scenario's products of the same group in proportion to
   their supply, then split equally among the scenario's demand points in that prefecture.
   ``weights: uniform`` gives every point weight 1 instead (for coverage models).
+* **User demand tables** (``demand.weights: <CSV or Excel path>``, keyed by ``demand.key``): columns
+  (key, product, tonnes) give each point's demand in tonnes per season directly (``per_capita`` is then
+  not used; a location model weighs each point by its tonnes of all products); columns (key, weight) give
+  each point's weight, read as persons for the per-capita demand of the cold-chain model and as the
+  customer weight of a location model. Every row must name one of the scenario's demand points; points
+  the table leaves out weigh 0.
 * **Gateways / ports** receive ``share_of_supply`` × the product's supply; a gateway's
   ``onward_cost_cny_per_t`` is added to the transport cost of every arc into it.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +54,18 @@ from planner.network.places import place_table, resolve_place
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
 
-__all__ = ["BuiltScenario", "build_scenario", "gateway_onward_costs", "prefecture_seat", "select_places", "supply_table"]
+__all__ = [
+    "BuiltScenario",
+    "build_scenario",
+    "demand_table",
+    "demand_weights",
+    "gateway_onward_costs",
+    "prefecture_seat",
+    "select_places",
+    "supply_table",
+    "user_demand_table",
+    "uses_demand_table",
+]
 
 PROVINCE_CODES = {"xinjiang": "65", "gansu": "62"}
 
@@ -157,6 +175,28 @@ def _read_user_table(path: Path, sheet: str | None) -> pd.DataFrame:
         raise PlannerError(f"{path}: cannot read the table ({type(exc).__name__}: {detail}); save it as UTF-8 CSV or .xlsx") from None
 
 
+def _table_places(path: Path, raw: pd.DataFrame, key: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """``(line number, row, place id)`` per row of a user table keyed by ``key`` (adcode or name)."""
+    for line_no, row in enumerate(raw.itertuples(index=False), start=2):
+        record = row._asdict()
+        try:
+            place = resolve_place(str(record[key]))
+        except PlannerError as exc:
+            raise PlannerError(f"{path.name}:{line_no}: field {key}: {exc}") from None
+        yield line_no, record, place
+
+
+def _non_negative(path: Path, line_no: int, record: dict[str, Any], column: str) -> float:
+    """The number in ``column`` of a user-table row; a clear error when missing, not a number or negative."""
+    try:
+        value = float(record[column])
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise PlannerError(f"{path.name}:{line_no}: field {column}={record[column]!r} must be a non-negative number")
+    return value
+
+
 def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list[str]]:
     """Supply rows ``place_id, product, tonnes`` for the scenario's products and regions, and notes."""
     assert scenario.supply is not None
@@ -192,15 +232,8 @@ def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list
         if missing:
             raise PlannerError(f"{path.name}: missing column(s) {', '.join(missing)}; supply tables need {key}, product, tonnes")
         rows = []
-        for line_no, row in enumerate(raw.itertuples(index=False), start=2):
-            record = row._asdict()
-            try:
-                place = resolve_place(str(record[key]))
-            except PlannerError as exc:
-                raise PlannerError(f"{path.name}:{line_no}: field {key}: {exc}") from None
-            tonnes = float(record["tonnes"])
-            if not math.isfinite(tonnes) or tonnes < 0:
-                raise PlannerError(f"{path.name}:{line_no}: field tonnes={record['tonnes']!r} must be a non-negative number")
+        for line_no, record, place in _table_places(path, raw, key):
+            tonnes = _non_negative(path, line_no, record, "tonnes")
             if record["product"] not in product_ids:
                 raise PlannerError(f"{path.name}:{line_no}: field product={record['product']!r} is not a product of the scenario")
             rows.append((place, record["product"], tonnes))
@@ -241,11 +274,64 @@ def _demand_groups(scenario: Scenario) -> dict[str, str]:
     return groups
 
 
-def demand_weights(points: list[str], scenario: Scenario, places: pd.DataFrame) -> pd.Series:
-    """Population (2020 census) represented by each demand point: its prefecture's population shared
-    equally among the scenario's points in that prefecture (``weights: uniform`` -> 1 each)."""
+def uses_demand_table(scenario: Scenario) -> bool:
+    """Whether ``demand.weights`` names a user table (anything but ``population`` and ``uniform``)."""
+    return scenario.demand.weights not in ("population", "uniform")
+
+
+def user_demand_table(scenario: Scenario, base_dir: Path, points: list[str]) -> tuple[str, pd.DataFrame]:
+    """Read the user's demand table named by ``demand.weights``.
+
+    Returns ``("tonnes", rows place_id, product, tonnes)`` for a table with columns (key, product, tonnes),
+    or ``("weight", rows place_id, weight)`` for (key, weight); ``key`` is ``demand.key`` (adcode or name).
+    Rows naming a place that is not one of ``points`` (the scenario's demand points), an unknown product,
+    or a negative or missing number raise :class:`PlannerError` naming the file, line and field.
+    """
+    path = (base_dir / scenario.demand.weights).resolve()
+    raw = _read_user_table(path, scenario.demand.sheet)
+    key = scenario.demand.key
+    if key not in raw.columns:
+        raise PlannerError(f"{path.name}: missing column {key}; demand tables need {key}, product, tonnes "
+                           f"or {key}, weight (demand.key says which key)")
+    if {"product", "tonnes"} <= set(raw.columns):
+        kind, value_column = "tonnes", "tonnes"
+    elif "weight" in raw.columns:
+        kind, value_column = "weight", "weight"
+    else:
+        raise PlannerError(f"{path.name}: demand tables need columns {key}, product, tonnes or {key}, weight; "
+                           f"found {', '.join(map(str, raw.columns))}")
+    product_ids = [p.id for p in scenario.products]
+    wanted = set(points)
+    rows = []
+    for line_no, record, place in _table_places(path, raw, key):
+        if place not in wanted:
+            raise PlannerError(f"{path.name}:{line_no}: field {key}={record[key]!r} is not one of the scenario's "
+                               f"demand points; widen demand.points or drop the row")
+        value = _non_negative(path, line_no, record, value_column)
+        if kind == "tonnes":
+            if record["product"] not in product_ids:
+                raise PlannerError(f"{path.name}:{line_no}: field product={record['product']!r} is not a product of the scenario "
+                                   f"({', '.join(product_ids) or 'it has none'})")
+            rows.append((place, record["product"], value))
+        else:
+            rows.append((place, value))
+    if kind == "tonnes":
+        table = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
+        return kind, table.groupby(["place_id", "product"], as_index=False, sort=False)["tonnes"].sum()
+    table = pd.DataFrame(rows, columns=["place_id", "weight"])
+    return kind, table.groupby("place_id", as_index=False, sort=False)["weight"].sum()
+
+
+def demand_weights(points: list[str], scenario: Scenario, places: pd.DataFrame, base_dir: Path | None = None) -> pd.Series:
+    """Weight of each demand point: by default the population (2020 census) it represents — its
+    prefecture's population shared equally among the scenario's points in that prefecture;
+    ``weights: uniform`` -> 1 each; a user table -> its weights (or tonnes of all products), 0 where absent."""
     if scenario.demand.weights == "uniform":
         return pd.Series(1.0, index=points)
+    if uses_demand_table(scenario):
+        kind, table = user_demand_table(scenario, Path(base_dir or "."), points)
+        column = "weight" if kind == "weight" else "tonnes"
+        return table.groupby("place_id")[column].sum().reindex(points).fillna(0.0)
     population = regions.load_population("prefecture").set_index("adcode")["population_2020"]
     seats = regions.load_county_seats().set_index("adcode")
     prefecture = {}
@@ -276,11 +362,24 @@ def _county_of_point(lon: float, lat: float) -> str:
     return str(hit["adcode"].iloc[0]) if len(hit) else ""
 
 
-def demand_table(scenario: Scenario, points: list[str], places: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
-    """Demand rows ``place_id, product, tonnes, kind`` (cities from population; gateways from supply)."""
+def demand_table(
+    scenario: Scenario, points: list[str], places: pd.DataFrame, supply: pd.DataFrame, base_dir: Path | None = None
+) -> pd.DataFrame:
+    """Demand rows ``place_id, product, tonnes, kind`` (cities from population or the user's table;
+    gateways from supply)."""
     rows = []
-    if scenario.demand.per_capita and scenario.products:
-        weights = demand_weights(points, scenario, places)
+    tonnes_table = None
+    if uses_demand_table(scenario):
+        kind, table = user_demand_table(scenario, Path(base_dir or "."), points)
+        tonnes_table = table if kind == "tonnes" else None
+    if tonnes_table is not None:
+        scale = {p.id: p.demand_scale * scenario.demand.scale for p in scenario.products}
+        for row in tonnes_table.itertuples():
+            tonnes = float(row.tonnes) * scale[row.product]
+            if tonnes > 0:
+                rows.append((row.place_id, row.product, tonnes, "city"))
+    elif scenario.demand.per_capita and scenario.products:
+        weights = demand_weights(points, scenario, places, base_dir)
         groups = _demand_groups(scenario)
         supply_by_product = supply.groupby("product")["tonnes"].sum()
         for product in [p.id for p in scenario.products]:
@@ -395,7 +494,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     if supply.empty:
         raise PlannerError(f"scenario {scenario.name}: no supply for its products in {', '.join(scenario.region)}")
     points = select_places(scenario.demand.points, scenario, places)
-    demand = demand_table(scenario, points, places, supply)
+    demand = demand_table(scenario, points, places, supply, base_dir)
     areas = list(dict.fromkeys(supply["place_id"]))
     demand_points = list(dict.fromkeys(demand["place_id"]))
     kinds = demand.groupby("place_id")["kind"].first()
@@ -465,7 +564,7 @@ def _co2_parameters() -> tuple[dict[str, float], float]:
     return {"road": road, "rail": rail, "air": road}, reefer
 
 
-def _location(scenario: Scenario, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
+def _location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
     assert scenario.candidates is not None
     sites = select_places(scenario.candidates, scenario, places)
     customers = select_places(scenario.demand.points, scenario, places)
@@ -475,7 +574,7 @@ def _location(scenario: Scenario, places: pd.DataFrame, graph: nx.MultiDiGraph) 
         raise PlannerError(f"scenario {scenario.name}: no demand points")
     matrix = cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
     metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
-    weights = demand_weights(customers, scenario, places).to_numpy()
+    weights = demand_weights(customers, scenario, places, base_dir).to_numpy()
     problem = {
         "cost": np.asarray(metric, dtype=float),
         "distance_km": np.asarray(matrix.distance_km, dtype=float),
@@ -493,4 +592,4 @@ def build_scenario(scenario: Scenario, base_dir: str | Path = ".") -> BuiltScena
     graph = scenario_graph(scenario)
     if scenario.model == "cold_chain":
         return _cold_chain(scenario, Path(base_dir), places, graph)
-    return _location(scenario, places, graph)
+    return _location(scenario, Path(base_dir), places, graph)

@@ -234,11 +234,22 @@ def solve_built(built: BuiltScenario, log_path: Path | None = None) -> RunResult
     return result
 
 
-def solve_scenario(scenario: Scenario | str | Path, *, step: Step | None = None, log_path: Path | None = None) -> RunResult:
-    """Load (if a path), build and solve a scenario; ``step`` is told each stage as it starts."""
+def solve_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    step: Step | None = None,
+    log_path: Path | None = None,
+    base_dir: Path | None = None,
+) -> RunResult:
+    """Load (if a path), build and solve a scenario; ``step`` is told each stage as it starts.
+
+    Relative table paths inside the scenario (a user supply or demand file) are resolved against the
+    scenario file's directory, or for a :class:`Scenario` object against ``base_dir`` (default: the
+    current directory). The solver log goes to ``log_path``.
+    """
     step = step or (lambda _stage: None)
     files: list[Path] = []
-    base_dir = Path(".")
+    base_dir = Path(base_dir) if base_dir is not None else Path(".")
     if not isinstance(scenario, Scenario):
         path = Path(scenario)
         step("reading the scenario")
@@ -252,5 +263,10 @@ def solve_scenario(scenario: Scenario | str | Path, *, step: Step | None = None,
     built = build_scenario(scenario, base_dir)
     step("building and solving the model")
     result = solve_built(built, log_path)
+    # the user's own tables are inputs too (the manifest hashes them)
+    if scenario.supply is not None and scenario.supply.table != "shipped":
+        files.append((base_dir / scenario.supply.table).resolve())
+    if scenario.demand.weights not in ("population", "uniform"):
+        files.append((base_dir / scenario.demand.weights).resolve())
     result.source_files = files
     return result

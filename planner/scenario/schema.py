@@ -135,9 +135,12 @@ class GatewaySpec(_Strict):
 class DemandSpec(_Strict):
     """Demand points and their demand.
 
-    ``points`` selects the demand places; ``weights`` is ``population`` (2020 census, prefecture level,
-    split over county seats in proportion... see the builder), ``uniform``, or a CSV/Excel path with
-    columns (key, product, tonnes) or (key, weight). ``per_capita`` uses geodata/consumption.csv.
+    ``points`` selects the demand places; ``weights`` is ``population`` (2020 census at prefecture level,
+    shared equally among the scenario's points in each prefecture), ``uniform`` (1 per point), or the path
+    of a CSV/Excel table (relative to the scenario file; ``sheet`` for Excel) keyed by ``key`` with columns
+    (key, product, tonnes) — demand per point in tonnes per season — or (key, weight) — persons for the
+    per-capita demand, the customer weight for location models. ``per_capita`` multiplies the weights by
+    geodata/consumption.csv (kg per person and year); ``scale`` multiplies all city demand.
     """
 
     points: CandidateSpec
