@@ -7,6 +7,7 @@ cost in CNY/t) so that the arithmetic stays visible; unless a test says otherwis
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -577,3 +578,106 @@ def test_level_bounds_tighten_linking_on_a_small_level():
     assert lp_bound(ColdChainModel(prob, level_bounds=False)) == pytest.approx(3700.0 / 9.0)
     assert lp_bound(ColdChainModel(prob)) == pytest.approx(800.0)
     assert ColdChainModel(prob).solve(SolverOptions(mip_gap=1e-9)).objective == pytest.approx(800.0)
+
+
+# ------------------------------------------------------------------------------ time-window heuristic
+def mixing_problem(a2_cost: float = 10.0) -> ColdChainProblem:
+    """The instance of test_time_limit_holds_on_every_route_through_mixing_sites (optimum 100 000 CNY), the
+    first-mile cost of A2 (CNY/t) as given."""
+    tiers = [SiteTier("precool", (Site("P", ((1e4, 0.0),)),)), SiteTier("backbone", (Site("B", ((1e4, 0.0),)),))]
+    return ColdChainProblem(
+        [Product("melon", True, 3000.0, max_time_h=40.0)], ["A1", "A2"],
+        {("A1", "melon"): 1000.0, ("A2", "melon"): 1000.0},
+        [DemandPoint("d1"), DemandPoint("d2")], {("d1", "melon"): 500.0, ("d2", "melon"): 500.0}, tiers,
+        [arc("production", "precool", [[1.0], [20.0]], [[100.0], [a2_cost]]),
+         arc("precool", "backbone", [[10.0]], [[0.0]]),
+         arc("backbone", "demand", [[5.0, 25.0]], [[0.0, 0.0]])],
+    )
+
+
+def test_time_windows_by_hand():
+    # E: P 1 h, B 11 h. Latest arrival reaching every demand point in 40 h ("min"): P 40 - 35 = 5, B 40 - 25 =
+    # 15; reaching some demand point ("max"): P 40 - 15 = 25, B 40 - 5 = 35. theta = (0, 1/3, 2/3, 1).
+    # "min": a(P) = 1 + 4/3, a(B) = 11 + 8/3 = 13.67: A2 -> P (20 h) is banned, A1 -> P (1 <= 2.33), P -> B
+    # (12.33 <= 13.67), B -> d1 (18.67 <= 40) and B -> d2 (38.67 <= 40) are kept.
+    # "max": a(P) = 1 + 8 = 9, a(B) = 11 + 16 = 27: B -> d2 (27 + 25 = 52 > 40) is banned as well.
+    m = ColdChainModel(mixing_problem())
+    theta = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])
+    names = [(m.c.node_name[i], m.c.node_name[j]) for i, j in zip(m.f_from, m.f_to, strict=True)]
+    assert sorted(names) == [("A1", "P"), ("A2", "P"), ("B", "d1"), ("B", "d2"), ("P", "B")]
+    banned = {k: {names[f] for f in np.flatnonzero(m._window_ban(theta, base=k))} for k in ("min", "max")}
+    assert banned["min"] == {("A2", "P")}
+    assert banned["max"] == {("A2", "P"), ("B", "d2")}
+    # every route over kept variants is within the limit: here the optimum itself
+    res = m._window_repair(np.ones(2), SolverOptions())
+    assert res is not None and res.objective == pytest.approx(100_000.0)
+    assert not m._route_violations(res.values(m.blocks["flow"])).any()
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_time_windows_keep_every_route_within_its_limit(seed):
+    # on seeded instances with limits: every window restriction gives a plan within every limit, never cheaper
+    # than the exact optimum (it is a restriction of the model)
+    prob = random_problem(seed, timed=True)
+    m0 = ColdChainModel(prob)
+    sol = m0.solve(SolverOptions(mip_gap=1e-9))
+    exact, plan = sol.objective, np.where(sol.result.values(m0.blocks["open"]) > 0.5, 1.0, 0.0)
+    m = ColdChainModel(prob)
+    pos = np.arange(m.c.T) / (m.c.T - 1)
+    none = np.zeros(m.f_a.size, dtype=bool)
+    feasible = 0
+    for base in ("max", "min"):
+        for g in ColdChainModel.WINDOW_EXPONENTS:
+            ban = m._window_ban(pos ** g, base=base)
+            model, blocks = m._build(None, none, ban=ban)
+            res = model.solve(SolverOptions(mip_gap=1e-9))
+            if not res.is_feasible:
+                continue
+            feasible += 1
+            assert not m._route_violations(res.values(blocks["flow"])).any()
+            assert res.objective / m.cost_scale >= exact * (1 - 1e-7)
+    assert feasible > 0
+    res = m._window_repair(plan, SolverOptions(mip_gap=1e-9))
+    assert res is not None and res.objective >= exact * (1 - 1e-7)
+    assert not m._route_violations(res.values(m.blocks["flow"])).any()
+
+
+def test_time_limited_run_falls_back_to_the_window_heuristic(monkeypatch):
+    # a first round cut off by the time limit with routes over their limit (simulated: its optimum buys from
+    # A2, 55 h to d2, and is reported as "time_limit") must end on a plan within every limit (the optimum)
+    m = ColdChainModel(mixing_problem())
+    real_solve = type(m.model).solve
+
+    def cut_off(self, options=None):
+        res = real_solve(self, options)
+        return dataclasses.replace(res, status="time_limit") if self is m.model else res
+
+    monkeypatch.setattr(type(m.model), "solve", cut_off)
+    sol = m.solve(SolverOptions(time_limit_s=30.0))
+    assert sol.status == "time_limit" and sol.report["message"] == "repaired incumbent"
+    assert sol.service["within_limit"].all() and sol.kpis()["service_level"] == pytest.approx(1.0)
+    assert sol.objective == pytest.approx(100_000.0)
+
+
+def test_round_cut_off_within_limits_is_continued(monkeypatch):
+    # A2 dearer than A1 (200 CNY/t): the first round already keeps every limit. Its first solve is reported as
+    # cut off by the time limit (simulated); the model continues from that incumbent with the time left and
+    # proves the optimum (A1 only, 100 000 CNY) instead of stopping at the reserved share of the time
+    m = ColdChainModel(mixing_problem(a2_cost=200.0))
+    assert m.size()["time_critical_variants"] > 0
+    real_solve = type(m.model).solve
+    calls = []
+
+    def first_cut_off(self, options=None):
+        res = real_solve(self, options)
+        if self is m.model:
+            calls.append(options.time_limit_s)
+            if len(calls) == 1:
+                return dataclasses.replace(res, status="time_limit")
+        return res
+
+    monkeypatch.setattr(type(m.model), "solve", first_cut_off)
+    sol = m.solve(SolverOptions(time_limit_s=30.0))
+    assert len(calls) == 2 and calls[0] <= 15.0 + 1e-9 < calls[1]
+    assert sol.status == "optimal" and sol.objective == pytest.approx(100_000.0)
+    assert sol.service["within_limit"].all()

@@ -62,6 +62,14 @@ Maximum door-to-door time (limit ``L[d,p]`` = tighter of product and demand-poin
   valid), finds the used routes over their limit and activates the critical variants on them; it stops when
   no used route exceeds its limit, so the final solution is feasible for the full model and optimal within
   the gap. "Used" means flow above ``1e-6`` x the largest product demand (solver tolerance).
+* *Out of time* (a time limit stops a round whose incumbent has routes over their limit; the rounds stop at
+  half the time limit by default to leave time for this): a heuristic plan within every limit, exact in its
+  feasibility, from *time windows* (:meth:`ColdChainModel._window_ban`): per product and node a window end
+  ``a(n)`` between the earliest arrival and the latest arrival that still reaches a demand point in time,
+  ``a = 0`` at production areas, ``a(d) = L[d,p]``; only variants with ``a(i) + tau <= a(j)`` are kept, so
+  every route of kept variants, however sites mix them, takes at most ``L[d,p]``. The restricted model has
+  no ``use`` binaries; it is solved with the round's opening plan fixed for a few window families, then with
+  free openings from the best of them. The gap is measured against the round's valid bound.
 
 Solving: each round gets a MIP start (LP rounding, then closing unused sites and resizing levels, or the
 previous round's opening plan, each fixed and the rest solved). Costs are scaled by a power of ten for the
@@ -826,6 +834,7 @@ class ColdChainModel:
         explain: bool = True,
         max_rounds: int = 100,
         warm_start: bool = True,
+        heuristic_share: float = 0.5,
     ) -> ColdChainSolution:
         """Solve (HiGHS by default) and return the solution; raise :class:`InfeasibleError` if infeasible.
 
@@ -835,14 +844,26 @@ class ColdChainModel:
         of the full model, so its bound is valid, and the last round's solution is feasible for the full
         model: the result is exact within the requested gap. ``options.time_limit_s`` covers all rounds;
         after ``max_rounds`` every critical variant is activated at once. If the time limit stops a round
-        whose incumbent has over-limit routes, the incumbent's opening plan is repaired by banning offending
-        variants (:meth:`_repair`): the result keeps every limit, has status ``time_limit`` and its gap is
-        measured against the round's (valid) bound.
+        whose incumbent has over-limit routes, a plan within every limit is built from the incumbent's opening
+        plan (below): the result keeps every limit, has status ``time_limit`` and its gap is measured against
+        the round's (valid) bound.
+
+        With a time limit and time-critical variants, the rounds stop at ``1 - heuristic_share`` of the time
+        limit (fraction, 0-1) so that, if a round is cut off with routes over their limit, the rest of the
+        time goes to the time-window heuristic (:meth:`_window_repair`: restrictions of the model that keep
+        every limit by construction, see :meth:`_window_ban`; the ban repair only if it finds nothing).
+        A round stopped there whose incumbent keeps every limit is continued from it for the rest of the time
+        (:meth:`_continue`). Models whose rounds finish before that point are solved as before;
+        ``heuristic_share=0`` gives the rounds all the time.
         """
         options = options or SolverOptions()
         t_start = time.perf_counter()
         build_s = solve_s = 0.0
         previous: np.ndarray | None = None
+        reserve = 0.0
+        if options.time_limit_s is not None and self.f_crit.any():
+            reserve = min(max(heuristic_share, 0.0), 1.0) * options.time_limit_s
+        res: SolveResult | None = None
         while True:
             if warm_start and self.model.num_vars:
                 t0 = time.perf_counter()
@@ -851,11 +872,16 @@ class ColdChainModel:
             opts = options
             if options.time_limit_s is not None:
                 left = options.time_limit_s - (time.perf_counter() - t_start)
-                if left <= 0:
-                    raise PlannerError(
-                        f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} rounds "
-                        f"without a solution that keeps every route within its time limit; raise the time limit")
-                opts = replace(options, time_limit_s=left)
+                if left <= 0 or (res is not None and left - reserve <= 0):
+                    if res is None:
+                        raise PlannerError(
+                            f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} "
+                            f"rounds without a solution that keeps every route within its time limit; raise the "
+                            f"time limit")
+                    # no time for another round: finish like a round cut off by the time limit
+                    res = replace(res, status="time_limit")
+                    break
+                opts = replace(options, time_limit_s=max(left - reserve, 0.25 * left))
             res = self._unscaled(self.model.solve(opts))
             self.rounds += 1
             build_s += res.build_seconds
@@ -872,20 +898,13 @@ class ColdChainModel:
                                    f"{res.message}); raise the time limit or the gap")
             violating = self._route_violations(res.values(self.blocks["flow"]))
             previous = np.where(res.values(self.blocks["open"]) > 0.5, 1.0, 0.0)
-            if not violating.any():
+            if reserve > 0 and res.status == "time_limit" and not violating.any():
+                # the round stopped early for nothing: continue from its incumbent with the time left
+                res, more_s = self._continue(res, options, t_start)
+                build_s += more_s[0]
+                solve_s += more_s[1]
                 break
-            if res.status == "time_limit":
-                # out of time with routes over their limit: repair the incumbent's plan, keep the bound
-                t0 = time.perf_counter()
-                repaired = self._repair(previous, options)
-                if repaired is None:
-                    raise PlannerError(
-                        f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} rounds "
-                        f"without a solution that keeps every route within its time limit; raise the time limit")
-                bound = res.best_bound
-                res = replace(repaired, status="time_limit", best_bound=bound,
-                              gap=relative_gap(repaired.objective, bound), message="repaired incumbent")
-                solve_s += time.perf_counter() - t0
+            if not violating.any() or res.status == "time_limit":
                 break
             t0 = time.perf_counter()
             if self.rounds >= max_rounds:
@@ -894,8 +913,43 @@ class ColdChainModel:
                 self.active |= violating & self.f_crit
             self.model, self.blocks = self._build(elastic=None, active=self.active)
             build_s += time.perf_counter() - t0
+        if res.status == "time_limit" and previous is not None and \
+                self._route_violations(res.values(self.blocks["flow"])).any():
+            # out of time with routes over their limit: the best plan within every limit, keep the bound
+            t0 = time.perf_counter()
+            deadline = None if options.time_limit_s is None else t_start + options.time_limit_s
+            repaired = self._window_repair(previous, options, deadline)
+            if repaired is None:
+                repaired = self._repair(previous, options)
+            if repaired is None:
+                raise PlannerError(
+                    f"cold-chain model {self.problem.name!r}: time limit reached after {self.rounds} rounds "
+                    f"without a solution that keeps every route within its time limit; raise the time limit")
+            bound = res.best_bound
+            res = replace(repaired, status="time_limit", best_bound=bound,
+                          gap=relative_gap(repaired.objective, bound), message="repaired incumbent")
+            solve_s += time.perf_counter() - t0
         res = replace(res, build_seconds=build_s, solve_seconds=solve_s)
         return ColdChainSolution._from_result(self, res)
+
+    def _continue(self, res: SolveResult, options: SolverOptions,
+                  t_start: float) -> tuple[SolveResult, tuple[float, float]]:
+        """Re-solve the current round from ``res`` (a cut-off round whose incumbent keeps every limit) until
+        the time limit; returns the better solution within every limit with the larger of the two (valid)
+        bounds, and the (input, solve) seconds spent."""
+        left = 0.0 if options.time_limit_s is None else options.time_limit_s - (time.perf_counter() - t_start)
+        if left <= 1.0:
+            return res, (0.0, 0.0)
+        for blk in self.blocks.values():
+            self.model.set_start(blk, res.values(blk))
+        more = self._unscaled(self.model.solve(replace(options, time_limit_s=left)))
+        spent = (more.build_seconds, more.solve_seconds)
+        bounds = [b for b in (res.best_bound, more.best_bound) if b is not None]
+        bound = max(bounds) if bounds else None
+        if more.is_feasible and more.objective is not None and more.objective <= res.objective and \
+                not self._route_violations(more.values(self.blocks["flow"])).any():
+            res = more
+        return replace(res, best_bound=bound, gap=relative_gap(res.objective, bound)), spent
 
     def _round_open(self, site_score: np.ndarray, thr: np.ndarray, threshold: float) -> np.ndarray:
         """An opening plan (0/1 per site level) that respects fixings and site counts.
@@ -971,6 +1025,68 @@ class ColdChainModel:
             for name, blk in best[2].items():
                 self.model.set_start(self.blocks[name], best[1].values(blk))
 
+    #: exponents ``g`` of the window families tried by :meth:`_window_repair`: ``theta[t] = (t / (T - 1)) ** g``
+    WINDOW_EXPONENTS = (1.0, 2.0, 3.0, 4.0, 6.0)
+
+    def _to_main(self, res: SolveResult, blocks: dict[str, Any]) -> SolveResult:
+        """``res`` of a model built by :meth:`_build` mapped onto the main model's columns, in CNY."""
+        x = np.zeros(self.model.num_vars)
+        for name in ("open", "flow", "unmet"):
+            b_main, b_other = self.blocks[name], blocks[name]
+            x[b_main.start: b_main.start + b_main.size] = res.values(b_other)
+        return self._unscaled(replace(res, x=x))
+
+    def _window_repair(self, plan: np.ndarray, options: SolverOptions,
+                       deadline: float | None = None) -> SolveResult | None:
+        """A solution within every route limit from the time windows of :meth:`_window_ban` (a heuristic).
+
+        For each window family ``theta[t] = (t / (T - 1)) ** g`` (``g`` in :attr:`WINDOW_EXPONENTS`, ``t`` the
+        tier position: production areas 0, demand points 1; both bases of :meth:`_window_ban`) the model
+        restricted to the windows' variants is solved with the opening ``plan`` (0/1 per site level) fixed
+        (an LP after presolve; until one succeeds each gets at least 5 s, even past the deadline). The
+        cheapest of these is then the MIP start of the restricted model with free openings, solved until
+        ``deadline`` (``time.perf_counter()`` seconds; None: the quick 30 s limit). Every result is checked with
+        :meth:`_route_violations`; returns the cheapest (objective in CNY) or None.
+        """
+        c = self.c
+        none_active = np.zeros(self.f_a.size, dtype=bool)
+        pos = np.arange(c.T, dtype=np.float64) / max(c.T - 1, 1)
+
+        def quick(cap: float, floor: float = 0.0) -> SolverOptions | None:
+            # time for one solve (s): ``cap``, cut at the deadline but not below ``floor``
+            left = cap if deadline is None else max(min(cap, deadline - time.perf_counter()), floor)
+            if left <= 0.05:
+                return None
+            return replace(options, time_limit_s=left, mip_gap=1e-4 if cap <= 30.0 else options.mip_gap,
+                           log_path=None, verbose=False)
+
+        best: tuple[float, SolveResult, dict[str, Any], np.ndarray] | None = None
+        for base, g in [(b, g) for b in ("max", "min") for g in self.WINDOW_EXPONENTS]:
+            opts = quick(30.0, floor=0.0 if best is not None else 5.0)
+            if opts is None:
+                break
+            ban = self._window_ban(pos ** g, base=base)
+            model, blocks = self._build(None, none_active, fix_open=plan, ban=ban)
+            res = model.solve(opts)
+            if not res.is_feasible or res.objective is None or \
+                    self._route_violations(res.values(blocks["flow"])).any():
+                continue
+            if best is None or res.objective < best[0]:
+                best = (res.objective, res, blocks, ban)
+        if best is None:
+            return None
+        out = self._to_main(best[1], best[2])
+        opts = quick(math.inf if deadline is not None else 30.0)
+        if opts is not None:
+            model, blocks = self._build(None, none_active, ban=best[3])
+            for name, blk in best[2].items():
+                model.set_start(blocks[name], best[1].values(blk))
+            res = model.solve(opts)
+            if res.is_feasible and res.objective is not None and res.objective < best[0] and \
+                    not self._route_violations(res.values(blocks["flow"])).any():
+                out = self._to_main(res, blocks)
+        return out
+
     def _repair(self, plan: np.ndarray, options: SolverOptions, max_iter: int = 50) -> SolveResult | None:
         """A solution within every route limit for the opening ``plan``: solve with the plan fixed and no
         ``use`` rows, ban the used critical variants on over-limit routes, repeat (a heuristic: the result is
@@ -985,12 +1101,7 @@ class ColdChainModel:
             xv = res.values(blocks["flow"])
             bad = self._route_violations(xv)
             if not bad.any():
-                # map the solution onto the main model's blocks (same flow / open / unmet layout)
-                x = np.zeros(self.model.num_vars)
-                for name in ("open", "flow", "unmet"):
-                    b_main, b_fix = self.blocks[name], blocks[name]
-                    x[b_main.start: b_main.start + b_main.size] = res.values(b_fix)
-                return self._unscaled(replace(res, x=x))
+                return self._to_main(res, blocks)
             cand = bad & self.f_crit
             if not cand.any():
                 return None
@@ -1000,6 +1111,57 @@ class ColdChainModel:
                 sel = cand & (self.f_p == p)
                 ban |= sel & (tier == tier[sel].min())
         return None
+
+    def _window_ban(self, theta: np.ndarray, open_sites: np.ndarray | None = None, base: str = "max") -> np.ndarray:
+        """Flow variables outside the *time windows* of ``theta`` (True = banned); a restriction that keeps
+        every route within its limit by construction.
+
+        Per product ``p`` with a limit, over the variants of the model (and, given ``open_sites``, only
+        through open sites): ``E(n)`` earliest arrival (h) at node ``n`` from an area supplying ``p``,
+        ``S(n)`` latest arrival (h) at ``n`` from which some (``base="max"``) or every reachable (``"min"``)
+        demand point needing ``p`` is still reached within its limit. Node ``n`` of tier position ``t`` gets
+        the window end ``a(n) = E(n) + theta[t] (S(n) - E(n))`` (h; ``theta`` per tier, 0-1), production areas
+        ``a = 0``, demand points ``a(d) = L[d,p]``. A variant ``i -> j`` (transit + dwell ``tau``, h) is kept
+        only when ``a(i) + tau <= a(j)``.
+
+        Feasibility (exact): along any route of kept variants ``o -> ... -> d`` the window ends grow by at
+        least the time of each arc, so the route takes at most ``a(d) - a(o) = L[d,p]``; every route formed by
+        used kept variants (sites mix their inflows) is such a route. The restriction may cut optimal
+        solutions, so its result is an upper bound (a heuristic plan), never a bound.
+        """
+        c = self.c
+        ban = np.zeros(self.f_a.size, dtype=bool)
+        th = np.asarray(theta, dtype=np.float64)[c.node_tier]
+        node_ok = np.ones(c.N, dtype=bool)
+        if open_sites is not None:
+            node_ok[c.site_node[~open_sites]] = False
+        dem = slice(c.demand_node0, c.demand_node0 + c.D)
+        for p in range(c.P):
+            lim = c.limit[:, p]
+            need = c.demand[:, p] > 0
+            if not np.isfinite(lim[need]).any():
+                continue
+            f = np.flatnonzero(self.f_p == p)
+            sel = np.zeros(c.a_from.size, dtype=bool)
+            sel[self.f_a[f]] = True
+            sel &= node_ok[c.a_from] & node_ok[c.a_to]
+            early = c.forward(p, sel)
+            qmin = c.backward(p, sel)
+            with np.errstate(invalid="ignore"):
+                slack = np.where(np.isfinite(qmin) & need[None, :], lim[None, :] - qmin, -np.inf)
+            if base == "min":
+                late = np.where(np.isfinite(qmin) & need[None, :], slack, np.inf).min(axis=1, initial=np.inf)
+                late[~np.isfinite(qmin[:, need]).any(axis=1)] = -np.inf
+            else:
+                late = slack.max(axis=1, initial=-np.inf)
+            valid = np.isfinite(early) & (late > -np.inf) & (early <= late + _EPS_H)
+            with np.errstate(invalid="ignore"):
+                a = np.where(valid, np.where(th > 0, early + th * (late - early), early), np.nan)
+            a[dem] = np.where(need & np.isfinite(early[dem]), lim, np.nan)
+            with np.errstate(invalid="ignore"):
+                ok = sel[self.f_a[f]] & (a[self.f_from[f]] + c.a_tau[self.f_a[f]] <= a[self.f_to[f]] + _EPS_H)
+            ban[f] = ~ok
+        return ban
 
     def _unscaled(self, res: SolveResult) -> SolveResult:
         """``res`` with objective and bound back in CNY (the model's costs are scaled by ``cost_scale``)."""
