@@ -3,7 +3,8 @@
 About 190 demand points (~ the county seats of Xinjiang + Gansu, a few of them outbound gateways and border
 ports), 5 products, 40 production areas, 30 / 15 / 30 candidates for pre-cooling / backbone / regional
 tiers, random but seeded coordinates in a 2000 km box, road distance = straight line x 1.3 (rail x 1.2).
-Default parameters (speeds, rates, loss rates, CO2) come from geodata/cold_chain_parameters.csv.
+Loss rates, values and CO2 come from geodata/cold_chain_parameters.csv; road and rail speeds and rates
+from geodata/network/mode_parameters.csv (expressway and conventional rail rows).
 
 Run: ``python bench/bench_coldchain.py [--seed 7] [--gap 0.005] [--time-limit 120] [--solver highs]
 [--results bench/RESULTS.md]`` (``--results`` appends a section to that file).

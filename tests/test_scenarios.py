@@ -336,3 +336,13 @@ def test_user_demand_table_errors_name_file_line_and_field(table: str, expected:
     with pytest.raises(PlannerError, match=expected) as info:
         build_scenario(scenario, tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_user_demand_weights_as_persons_for_the_cold_chain(tmp_path: Path) -> None:
+    for item in ("user_supply.yaml", "user_demand.yaml", "supply_adcode.csv"):
+        shutil.copy(DATA / item, tmp_path / item)
+    (tmp_path / "demand_tonnes.csv").write_text("name,weight\n兰州,3000000\n天水,1000000\n", encoding="utf-8")
+    built = build_scenario(load_scenario(tmp_path / "user_demand.yaml"), tmp_path)
+    demand = built.problem.demand_t.set_index("place_id")["tonnes"]
+    # persons x apple consumption per head: in the ratio of the weights
+    assert demand["lanzhou"] > 0 and demand["lanzhou"] == pytest.approx(3 * demand["tianshui"])

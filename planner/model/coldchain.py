@@ -504,17 +504,19 @@ class ColdChainModel:
         keep = np.zeros(self.f_a.size, dtype=bool)
         keep[order[keep_sorted]] = True
         self.dominated_variants = int((~keep).sum())
-        names = ("f_p", "f_a", "f_crit", "f_from", "f_to", "cost_transport", "cost_handling", "cost_spoilage",
-                 "co2_kg_per_t", "cost_co2")
-        for name in names:
-            setattr(self, name, getattr(self, name)[keep])
+        self._keep_flows(keep)
         self.shortcut_variants = 0
         if self.shortcut:
             keep = self._shortcut_keep()
             self.shortcut_variants = int((~keep).sum())
-            for name in names:
-                setattr(self, name, getattr(self, name)[keep])
+            self._keep_flows(keep)
         self._set_bounds()
+
+    def _keep_flows(self, keep: np.ndarray) -> None:
+        """Keep only the flow variables marked True in every per-flow array."""
+        for name in ("f_p", "f_a", "f_crit", "f_from", "f_to", "cost_transport", "cost_handling", "cost_spoilage",
+                     "co2_kg_per_t", "cost_co2"):
+            setattr(self, name, getattr(self, name)[keep])
 
     def _shortcut_keep(self, max_pairs: int = 20_000_000) -> np.ndarray:
         """Flow variables that survive the exact *shortcut* pruning (True = keep).
@@ -1112,13 +1114,12 @@ class ColdChainModel:
                 ban |= sel & (tier == tier[sel].min())
         return None
 
-    def _window_ban(self, theta: np.ndarray, open_sites: np.ndarray | None = None, base: str = "max") -> np.ndarray:
+    def _window_ban(self, theta: np.ndarray, base: str = "max") -> np.ndarray:
         """Flow variables outside the *time windows* of ``theta`` (True = banned); a restriction that keeps
         every route within its limit by construction.
 
-        Per product ``p`` with a limit, over the variants of the model (and, given ``open_sites``, only
-        through open sites): ``E(n)`` earliest arrival (h) at node ``n`` from an area supplying ``p``,
-        ``S(n)`` latest arrival (h) at ``n`` from which some (``base="max"``) or every reachable (``"min"``)
+        Per product ``p`` with a limit, over the variants of the model: ``E(n)`` earliest arrival (h) at node
+        ``n`` from an area supplying ``p``, ``S(n)`` latest arrival (h) at ``n`` from which some (``base="max"``) or every reachable (``"min"``)
         demand point needing ``p`` is still reached within its limit. Node ``n`` of tier position ``t`` gets
         the window end ``a(n) = E(n) + theta[t] (S(n) - E(n))`` (h; ``theta`` per tier, 0-1), production areas
         ``a = 0``, demand points ``a(d) = L[d,p]``. A variant ``i -> j`` (transit + dwell ``tau``, h) is kept
@@ -1132,9 +1133,6 @@ class ColdChainModel:
         c = self.c
         ban = np.zeros(self.f_a.size, dtype=bool)
         th = np.asarray(theta, dtype=np.float64)[c.node_tier]
-        node_ok = np.ones(c.N, dtype=bool)
-        if open_sites is not None:
-            node_ok[c.site_node[~open_sites]] = False
         dem = slice(c.demand_node0, c.demand_node0 + c.D)
         for p in range(c.P):
             lim = c.limit[:, p]
@@ -1144,7 +1142,6 @@ class ColdChainModel:
             f = np.flatnonzero(self.f_p == p)
             sel = np.zeros(c.a_from.size, dtype=bool)
             sel[self.f_a[f]] = True
-            sel &= node_ok[c.a_from] & node_ok[c.a_to]
             early = c.forward(p, sel)
             qmin = c.backward(p, sel)
             with np.errstate(invalid="ignore"):

@@ -322,6 +322,12 @@ def user_demand_table(scenario: Scenario, base_dir: Path, points: list[str]) -> 
     return kind, table.groupby("place_id", as_index=False, sort=False)["weight"].sum()
 
 
+def _table_weights(kind: str, table: pd.DataFrame, points: list[str]) -> pd.Series:
+    """Weight per demand point from a user demand table (its weights, or tonnes of all products), 0 where absent."""
+    column = "weight" if kind == "weight" else "tonnes"
+    return table.groupby("place_id")[column].sum().reindex(points).fillna(0.0)
+
+
 def demand_weights(points: list[str], scenario: Scenario, places: pd.DataFrame, base_dir: Path | None = None) -> pd.Series:
     """Weight of each demand point: by default the population (2020 census) it represents — its
     prefecture's population shared equally among the scenario's points in that prefecture;
@@ -329,9 +335,7 @@ def demand_weights(points: list[str], scenario: Scenario, places: pd.DataFrame, 
     if scenario.demand.weights == "uniform":
         return pd.Series(1.0, index=points)
     if uses_demand_table(scenario):
-        kind, table = user_demand_table(scenario, Path(base_dir or "."), points)
-        column = "weight" if kind == "weight" else "tonnes"
-        return table.groupby("place_id")[column].sum().reindex(points).fillna(0.0)
+        return _table_weights(*user_demand_table(scenario, Path(base_dir or "."), points), points)
     population = regions.load_population("prefecture").set_index("adcode")["population_2020"]
     seats = regions.load_county_seats().set_index("adcode")
     prefecture = {}
@@ -368,18 +372,16 @@ def demand_table(
     """Demand rows ``place_id, product, tonnes, kind`` (cities from population or the user's table;
     gateways from supply)."""
     rows = []
-    tonnes_table = None
-    if uses_demand_table(scenario):
-        kind, table = user_demand_table(scenario, Path(base_dir or "."), points)
-        tonnes_table = table if kind == "tonnes" else None
-    if tonnes_table is not None:
+    kind, table = user_demand_table(scenario, Path(base_dir or "."), points) if uses_demand_table(scenario) else ("", None)
+    if kind == "tonnes":
         scale = {p.id: p.demand_scale * scenario.demand.scale for p in scenario.products}
-        for row in tonnes_table.itertuples():
+        for row in table.itertuples():
             tonnes = float(row.tonnes) * scale[row.product]
             if tonnes > 0:
                 rows.append((row.place_id, row.product, tonnes, "city"))
     elif scenario.demand.per_capita and scenario.products:
-        weights = demand_weights(points, scenario, places, base_dir)
+        # the table already read, or the census / uniform weights
+        weights = _table_weights(kind, table, points) if kind == "weight" else demand_weights(points, scenario, places)
         groups = _demand_groups(scenario)
         supply_by_product = supply.groupby("product")["tonnes"].sum()
         for product in [p.id for p in scenario.products]:

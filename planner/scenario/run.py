@@ -22,7 +22,7 @@ from planner.errors import InfeasibleError, PlannerError
 from planner.model import location as location_models
 from planner.model.coldchain import solve_cold_chain
 from planner.model.matrix import SolverOptions
-from planner.scenario.build import BuiltScenario, build_scenario
+from planner.scenario.build import BuiltScenario, build_scenario, uses_demand_table
 from planner.scenario.load import load_scenario
 from planner.scenario.schema import Scenario
 
@@ -266,7 +266,7 @@ def solve_scenario(
     # the user's own tables are inputs too (the manifest hashes them)
     if scenario.supply is not None and scenario.supply.table != "shipped":
         files.append((base_dir / scenario.supply.table).resolve())
-    if scenario.demand.weights not in ("population", "uniform"):
+    if uses_demand_table(scenario):
         files.append((base_dir / scenario.demand.weights).resolve())
     result.source_files = files
     return result
