@@ -13,8 +13,10 @@ Run: ``python bench/bench_coldchain.py [--seed 7] [--gap 0.005] [--time-limit 12
 seats of Xinjiang and Gansu as demand, all candidate nodes, 5 products, pre-cooling / backbone / regional
 tiers + the demand tier), loaded and built like any scenario (``load_scenario`` + ``build_scenario``) and
 solved as ``planner.scenario.run.solve_built`` does (``ColdChainModel(problem).solve(options)``). In the same
-process it solves the same problem with the *baseline* formulation (``shortcut=False, level_bounds=False``:
-the model before the shortcut pruning and the level-capped linking rows) and prints the ratios. Run:
+process it solves the same problem with a *baseline* formulation and prints the ratios: ``--baseline choice``
+(default) is ``levels="choice"``, the model before the cumulative level columns (one binary per site and
+level); ``--baseline original`` is ``levels="choice", shortcut=False, level_bounds=False``, the model before
+the shortcut pruning and the level-capped linking rows as well. Run:
 ``python bench/bench_coldchain.py --real [--no-time-limits] [--gap 0.005] [--time-limit 60]``. Seconds to a
 gap are read from the HiGHS log of the last round (wall seconds from the start of model building).
 """
@@ -288,8 +290,15 @@ def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path
     }
 
 
+#: baseline formulations of ``--real`` (keyword arguments of :class:`ColdChainModel`)
+BASELINES = {
+    "choice": {"levels": "choice"},
+    "original": {"levels": "choice", "shortcut": False, "level_bounds": False},
+}
+
+
 def run_real(path: Path, gap: float, time_limit: float, time_limits: bool = True, baseline: bool = True,
-             linking: str = "pair") -> dict:
+             linking: str = "pair", baseline_kind: str = "choice") -> dict:
     """Load, build and solve the realistic instance with the current formulation (``linking`` rows, see
     :class:`ColdChainModel`) and (``baseline``) the previous one in this process; returns sizes, seconds
     (wall) and ratios."""
@@ -301,13 +310,13 @@ def run_real(path: Path, gap: float, time_limit: float, time_limits: bool = True
     if not time_limits:
         problem = replace(problem, products=[replace(p, max_time_h=None) for p in problem.products])
     out: dict = {"scenario": str(path), "build_scenario_seconds": round(build_s, 2), "instance": coverage(built),
-                 "door_to_door_limits": time_limits, "gap_target": gap, "time_limit_s": time_limit}
+                 "door_to_door_limits": time_limits, "gap_target": gap, "time_limit_s": time_limit,
+                 "baseline": BASELINES[baseline_kind] if baseline else None}
     with tempfile.TemporaryDirectory() as tmp:
         current = {} if linking == "pair" else {"linking": linking}
         runs = [solve_real(problem, "current", gap, time_limit, Path(tmp), **current)]
         if baseline:
-            runs.append(solve_real(problem, "baseline", gap, time_limit, Path(tmp), shortcut=False,
-                                   level_bounds=False))
+            runs.append(solve_real(problem, "baseline", gap, time_limit, Path(tmp), **BASELINES[baseline_kind]))
     out["runs"] = runs
     if baseline:
         cur, base = runs
@@ -369,15 +378,18 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="--real: skip the baseline formulation")
     ap.add_argument("--linking", default="pair", choices=("site", "ends", "pair", "flow"),
                     help="--real: linking rows of the current formulation")
+    ap.add_argument("--baseline", default="choice", choices=tuple(BASELINES),
+                    help="--real: baseline formulation (see the module docstring)")
     a = ap.parse_args()
     if a.real:
         real = run_real(Path(a.scenario), a.gap, a.time_limit, time_limits=not a.no_time_limits,
-                        baseline=not a.no_baseline, linking=a.linking)
+                        baseline=not a.no_baseline, linking=a.linking, baseline_kind=a.baseline)
         print(json.dumps(real, indent=2, ensure_ascii=False, default=str))
         if a.results:
             cmd = (f"python bench/bench_coldchain.py --real --gap {a.gap} --time-limit {a.time_limit}"
                    + (" --no-time-limits" if a.no_time_limits else "") + (" --no-baseline" if a.no_baseline else "")
-                   + (f" --linking {a.linking}" if a.linking != "pair" else ""))
+                   + (f" --linking {a.linking}" if a.linking != "pair" else "")
+                   + (f" --baseline {a.baseline}" if a.baseline != "choice" and not a.no_baseline else ""))
             with Path(a.results).open("a", encoding="utf-8") as fh:
                 fh.write("\n".join(real_section(real, cmd)))
             print(f"appended to {a.results}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -545,8 +546,9 @@ def test_formulation_options_keep_the_optimum_and_tighten_the_lp(seed, timed):
     prob = random_problem(seed, timed)
     exact = SolverOptions(mip_gap=1e-9)
     variants = {
-        "baseline": {"shortcut": False, "level_bounds": False},
+        "baseline": {"shortcut": False, "level_bounds": False, "levels": "choice"},
         "default": {},
+        "choice": {"levels": "choice"},
         "no_shortcut": {"shortcut": False},
         "site": {"linking": "site"},
         "ends": {"linking": "ends"},
@@ -561,8 +563,71 @@ def test_formulation_options_keep_the_optimum_and_tighten_the_lp(seed, timed):
     assert bound["no_shortcut"] >= bound["baseline"] - tol  # level-capped linking coefficients
     assert bound["default"] >= bound["no_shortcut"] - tol   # shortcut pruning restricts the LP only
     assert bound["default"] >= bound["ends"] - tol >= bound["site"] - 2 * tol  # pair rows include ends rows
+    # cumulative level columns are a change of variables (same LP), they only change what branching does
+    assert bound["default"] == pytest.approx(bound["choice"], rel=1e-7)
     for k, v in bound.items():
         assert v <= objective["baseline"] + tol, k
+
+
+def test_cumulative_level_columns_map_to_and_from_levels():
+    # pre-cooling sites have 2 levels; the plan opens site 0 at its level 1 and site 1 at its level 0
+    prob = random_problem(5, False)
+    m, choice = ColdChainModel(prob), ColdChainModel(prob, levels="choice")
+    c = m.c
+    plan = np.zeros(c.lvl_site.size)
+    plan[np.flatnonzero(c.lvl_site == 0)[1]] = 1.0
+    plan[np.flatnonzero(c.lvl_site == 1)[0]] = 1.0
+    z = m.open_start(plan)
+    site0, site1 = np.flatnonzero(c.lvl_site == 0), np.flatnonzero(c.lvl_site == 1)
+    assert z[site0].tolist() == [1.0, 1.0] and z[site1].tolist() == [1.0, 0.0]
+    assert z[c.lvl_site >= 2].sum() == 0.0
+    assert choice.open_start(plan).tolist() == plan.tolist()
+    # a fixed plan costs the same in both formulations and reads back as the same levels
+    quick = SolverOptions(mip_gap=1e-9)
+    fixed = {}
+    for name, model in (("cumulative", m), ("choice", choice)):
+        mm, blocks = model._build(None, model.active, fix_open=plan)
+        res = mm.solve(quick)
+        assert res.status == "optimal"
+        assert model.level_values(res, blocks).tolist() == pytest.approx(plan.tolist())
+        fixed[name] = res.objective / model.cost_scale
+    assert fixed["cumulative"] == pytest.approx(fixed["choice"], rel=1e-9)
+    # the solution table reads levels, not cumulative columns
+    sol = m.solve(quick)
+    chosen = sol.sites[sol.sites["open"]]
+    assert (chosen["capacity_t"] >= chosen["throughput_t"] - 1e-6).all()
+    assert sol.objective == pytest.approx(choice.solve(quick).objective, rel=1e-6)
+    with pytest.raises(ModelError, match="levels must be"):
+        ColdChainModel(prob, levels="sos")
+
+
+def test_local_search_steps_a_site_down_a_level():
+    # B1 at 200 t (1 000 CNY) carrying all 120 t of demand costs 1 000 + 120 x 1 = 1 120 CNY. One level down
+    # (100 t, 100 CNY) leaves 20 t unmet at 5 CNY/t: 100 + 100 + 100 = 300 CNY, the optimum (B2 alone: 100 +
+    # 120 x 2 = 340; both: 200 + 120 = 320). Throughput 120 t is within 1.25 x 100 t, so the move is tried.
+    tiers = [SiteTier("backbone", (Site("B1", ((100.0, 100.0), (200.0, 1000.0))), Site("B2", ((100.0, 100.0),))))]
+    prob = ColdChainProblem(
+        [GRAIN], ["A"], {("A", "grain"): 500.0}, [DemandPoint("D")], {("D", "grain"): 120.0}, tiers,
+        [arc("production", "backbone", [[1.0, 1.0]], [[0.0, 0.0]]), arc("backbone", "demand", [[1.0], [1.0]], [[1.0], [2.0]])],
+        unmet_penalty_cny_per_t=5.0,
+    )
+    m = ColdChainModel(prob)
+    quick = SolverOptions(mip_gap=1e-9)
+    seen: list[float] = []
+
+    def try_plan(fix):
+        model, blocks = m._build(None, m.active, fix_open=fix)
+        res = model.solve(quick)
+        if not res.is_feasible:
+            return None
+        seen.append(res.objective / m.cost_scale)
+        return res, blocks
+
+    start = try_plan(np.array([0.0, 1.0, 0.0]))  # B1 at its larger level, B2 closed
+    assert seen == [pytest.approx(1120.0)]
+    m._local_search(*start, np.array([1.0, 1.0]), try_plan, time.perf_counter() + 30.0)
+    assert min(seen) == pytest.approx(300.0)
+    assert m.solve(quick).objective == pytest.approx(300.0)
 
 
 def test_level_bounds_tighten_linking_on_a_small_level():
@@ -621,7 +686,7 @@ def test_time_windows_keep_every_route_within_its_limit(seed):
     prob = random_problem(seed, timed=True)
     m0 = ColdChainModel(prob)
     sol = m0.solve(SolverOptions(mip_gap=1e-9))
-    exact, plan = sol.objective, np.where(sol.result.values(m0.blocks["open"]) > 0.5, 1.0, 0.0)
+    exact, plan = sol.objective, np.where(m0.level_values(sol.result) > 0.5, 1.0, 0.0)
     m = ColdChainModel(prob)
     pos = np.arange(m.c.T) / (m.c.T - 1)
     none = np.zeros(m.f_a.size, dtype=bool)
