@@ -14,8 +14,8 @@ Variables
                   ``l`` or larger", ``z[s,l+1] <= z[s,l]``, level ``l`` costs and holds its increment over
                   level ``l - 1``): the same LP, but branching on ``z[s,1]`` opens or closes the whole site and
                   on ``z[s,l]`` splits the levels in two, where a branch on one ``open[s,l]`` only moves the LP
-                  to a neighbouring level. On the realistic benchmark this alone took HiGHS from a 2.8 % gap
-                  after 60 s to 0.5 % in about 42 s (bench/RESULTS.md); ``levels="choice"`` keeps the plain form
+                  to a neighbouring level. On the realistic benchmark HiGHS went from a 2.8 % gap after 60 s
+                  to 0.5 % in 42-53 s (bench/RESULTS.md); ``levels="choice"`` keeps the plain form
   ``flow[p,e]``   tonnes/season of ``p`` on arc variant ``e`` (only variants that survive the pruning below)
   ``unmet[d,p]``  tonnes of demand not served (only when an unmet-demand penalty applies)
   ``use[p,e]``    binary, arc variant used by ``p`` (only for *time-critical* variants, see below)
@@ -658,14 +658,12 @@ class ColdChainModel:
             fix = self.open_start(fix_open) if cumulative else np.asarray(fix_open, dtype=np.float64)
             site_open_ub = np.minimum(site_open_ub, fix)
             site_open_lb = site_open_ub
-        fixed_cost = c.lvl_fixed
+        fixed_cost = c.lvl_fixed.copy()
         if cumulative:
             # open[s,l] = "site s at level l or larger": level l costs its increment over level l - 1
-            has_prev = np.zeros(c.lvl_site.size, dtype=bool)
-            has_prev[c.lvl_next[c.lvl_next >= 0]] = True
-            prev_fixed = np.zeros(c.lvl_site.size)
-            prev_fixed[c.lvl_next[c.lvl_next >= 0]] = c.lvl_fixed[c.lvl_next >= 0]
-            fixed_cost = np.where(has_prev, c.lvl_fixed - prev_fixed, c.lvl_fixed)
+            # (the mapping of _cumulative_rows applied to the objective)
+            up = c.lvl_next >= 0
+            fixed_cost[c.lvl_next[up]] -= c.lvl_fixed[up]
         y = m.add_variables("open", c.lvl_site.size, lb=site_open_lb, ub=site_open_ub, cost=z * fixed_cost,
                             integer=not relax)
         x = m.add_variables("flow", n_f, ub=self.f_bound if ban is None else np.where(ban, 0.0, self.f_bound), cost=z * (self.cost_transport + self.cost_handling
@@ -1132,7 +1130,7 @@ class ColdChainModel:
             # open, at its smallest level, a closed site the LP relaxation used
             is_open = np.bincount(c.lvl_site, weights=plan, minlength=c.S) > 0.5
             for s in np.flatnonzero(~is_open & (lp_open > 0.01) & ~c.site_forbidden):
-                lv = int(np.flatnonzero(c.lvl_site == s)[0])
+                lv = int(np.searchsorted(c.lvl_site, s))  # the site's smallest level
                 moves.append((-c.lvl_fixed[lv], -1, lv))
             improved = False
             for _, lv, target in sorted(m for m in moves if (m[1], m[2]) not in tried)[::-1]:
