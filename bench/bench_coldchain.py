@@ -16,7 +16,9 @@ solved as ``planner.scenario.run.solve_built`` does (``ColdChainModel(problem).s
 process it solves the same problem with a *baseline* formulation and prints the ratios: ``--baseline choice``
 (default) is ``levels="choice"``, the model before the cumulative level columns (one binary per site and
 level); ``--baseline original`` is ``levels="choice", shortcut=False, level_bounds=False``, the model before
-the shortcut pruning and the level-capped linking rows as well. Run:
+the shortcut pruning and the level-capped linking rows as well; ``--baseline formula_windows`` is
+``windows="formula"``, the out-of-time heuristic of the door-to-door limits before the solution-guided
+windows (it matters only with the limits, when the rounds run out of time). Run:
 ``python bench/bench_coldchain.py --real [--no-time-limits] [--gap 0.005] [--time-limit 60]``. Seconds to a
 gap are read from the HiGHS log of the last round (wall seconds from the start of model building).
 """
@@ -294,6 +296,7 @@ def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path
 BASELINES = {
     "choice": {"levels": "choice"},
     "original": {"levels": "choice", "shortcut": False, "level_bounds": False},
+    "formula_windows": {"windows": "formula"},
 }
 
 

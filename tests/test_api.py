@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import folium
 import networkx as nx
 import pandas as pd
 import pytest
+from cli_runner import run_planner
 
 import planner as pl
 from planner.errors import PlannerError
@@ -316,9 +316,7 @@ def test_compare_two_run_directories_like_the_cli(reserves: RunResult, three_res
     mixed = pl.compare_runs(dir_a, three_reserves)
     assert mixed["a"] == str(dir_a) and mixed["b"] == "three_reserves" and mixed["sites"] == in_memory["sites"]
     # the command prints the same comparison
-    env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "planner", "compare", str(dir_a), str(dir_b), "--json"],
-                          capture_output=True, text=True, timeout=120, env=env, cwd=REPO)  # fmt: skip
+    done = run_planner("compare", dir_a, dir_b, "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(json.dumps(from_dirs))
 

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from cli_runner import run_planner as run_cli
 
 from planner.cli import main
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=120, env=env
-    )
 
 
 def test_show_xinjiang_prints_the_structure() -> None:

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import REPO
+from cli_runner import run_planner as planner
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "scenarios"
 RESERVES = REPO / "scenarios" / "gansu_emergency_reserves.yaml"  # the fastest shipped scenario
-
-
-def planner(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
 
 
 def _run_dirs(root: Path) -> list[Path]:

@@ -599,6 +599,8 @@ def test_cumulative_level_columns_map_to_and_from_levels():
     assert sol.objective == pytest.approx(choice.solve(quick).objective, rel=1e-6)
     with pytest.raises(ModelError, match="levels must be"):
         ColdChainModel(prob, levels="sos")
+    with pytest.raises(ModelError, match="windows must be"):
+        ColdChainModel(prob, windows="tight")
 
 
 def test_local_search_steps_a_site_down_a_level():
@@ -679,6 +681,33 @@ def test_time_windows_by_hand():
     assert not m._route_violations(res.values(m.blocks["flow"])).any()
 
 
+def test_guided_time_windows_by_hand():
+    # The flows without time rows buy the cheap A2 melons: A2 -> P -> B -> d2 takes 20 + 10 + 25 = 55 h > 40 h.
+    # Read off them: longest used arrival F(P) = 20, F(B) = 30; latest arrival the used routes onwards allow
+    # U(B) = min(40 - 5, 40 - 25) = 15, U(P) = 15 - 10 = 5; windows clamped to [E, S] = [1, 25] at P, [11, 35]
+    # at B. theta_used = 0: a = F = (20, 30) keeps the used first miles and bans the 55 h last mile B -> d2;
+    # theta_used = 1: a = U = (5, 15) bans A2 -> P (20 > 5) and keeps B -> d2 (15 + 25 = 40); 0.5: a = (12.5,
+    # 22.5) bans both.
+    m = ColdChainModel(mixing_problem())
+    names = [(m.c.node_name[i], m.c.node_name[j]) for i, j in zip(m.f_from, m.f_to, strict=True)]
+    tonnes = {("A2", "P"): 1000.0, ("P", "B"): 1000.0, ("B", "d1"): 500.0, ("B", "d2"): 500.0}
+    over = np.array([tonnes.get(n, 0.0) for n in names])
+    assert m._route_violations(over).any()
+    banned = {th: {names[f] for f in np.flatnonzero(m._guided_ban(over, th, 0.5))} for th in (0.0, 0.5, 1.0)}
+    assert banned == {0.0: {("B", "d2")}, 0.5: {("A2", "P"), ("B", "d2")}, 1.0: {("A2", "P")}}
+    # the optimum (A1 only) keeps its limits, so its own windows keep every variant it uses, whatever theta
+    ok = {("A1", "P"): 1000.0, ("P", "B"): 1000.0, ("B", "d1"): 500.0, ("B", "d2"): 500.0}
+    within = np.array([ok.get(n, 0.0) for n in names])
+    assert not m._route_violations(within).any()
+    for th_used in (0.0, 0.5, 1.0):
+        for th_free in (0.0, 0.5, 1.0):
+            assert not (m._guided_ban(within, th_used, th_free) & (within > 0)).any()
+    # the repair from the plan reaches the optimum, with guided and with formula windows
+    for kind in ("guided", "formula"):
+        res = ColdChainModel(mixing_problem(), windows=kind)._window_repair(np.ones(2), SolverOptions())
+        assert res is not None and res.objective == pytest.approx(100_000.0)
+
+
 @pytest.mark.parametrize("seed", [3, 4, 5])
 def test_time_windows_keep_every_route_within_its_limit(seed):
     # on seeded instances with limits: every window restriction gives a plan within every limit, never cheaper
@@ -702,9 +731,27 @@ def test_time_windows_keep_every_route_within_its_limit(seed):
             assert not m._route_violations(res.values(blocks["flow"])).any()
             assert res.objective / m.cost_scale >= exact * (1 - 1e-7)
     assert feasible > 0
-    res = m._window_repair(plan, SolverOptions(mip_gap=1e-9))
-    assert res is not None and res.objective >= exact * (1 - 1e-7)
-    assert not m._route_violations(res.values(m.blocks["flow"])).any()
+    # windows read off the flows of the model without time rows, and off the exact optimum: every restricted
+    # solution keeps every limit; the optimum's own windows keep all the variants it uses
+    free = m.model.solve(SolverOptions(mip_gap=1e-9)).values(m.blocks["flow"])
+    best = sol.result.values(m0.blocks["flow"])
+    for guide in (free, best):
+        for th_used, th_free in [(0.0, 0.5), (1.0, 0.5), *ColdChainModel.WINDOW_GUIDES]:
+            ban = m._guided_ban(guide, th_used, th_free)
+            if guide is best:
+                assert not (ban & (best > m._used_tolerance())).any()
+            model, blocks = m._build(None, none, ban=ban)
+            res = model.solve(SolverOptions(mip_gap=1e-9))
+            if guide is best:
+                assert res.is_feasible and res.objective / m.cost_scale == pytest.approx(exact, rel=1e-6)
+            if res.is_feasible:
+                assert not m._route_violations(res.values(blocks["flow"])).any()
+                assert res.objective / m.cost_scale >= exact * (1 - 1e-7)
+    for kind in ("guided", "formula"):
+        m = ColdChainModel(prob, windows=kind)
+        res = m._window_repair(plan, SolverOptions(mip_gap=1e-9))
+        assert res is not None and res.objective >= exact * (1 - 1e-7)
+        assert not m._route_violations(res.values(m.blocks["flow"])).any()
 
 
 def test_time_limited_run_falls_back_to_the_window_heuristic(monkeypatch):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_planner
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_demo_runs_the_shipped_scenario_and_writes_maps(tmp_path: Path) -> None:
-    env = {**os.environ, "COLUMNS": "200"}
-    result = subprocess.run(
-        [sys.executable, "-m", "planner", "demo", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
-    )
+    result = run_planner("demo", "--out", tmp_path, cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr
     runs = list((tmp_path / "xinjiang_fruit_cold_chain").iterdir())
     assert len(runs) == 1

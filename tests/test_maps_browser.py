@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_planner
 
 from planner import layout as layout_api
 from planner.maps import planner_state, save_map
@@ -318,12 +319,8 @@ def test_folium_popup_runs_offline_with_vendored_jquery(opened: Opened, tmp_path
     assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
 
 
-def _planner(*args: object) -> Any:
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "planner", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, cwd=Path(__file__).resolve().parents[1])
+def _planner(*args: str | Path) -> Any:
+    done = run_planner(*args, timeout=300)
     assert done.returncode == 0, done.stderr
     return done
 

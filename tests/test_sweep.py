@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import run_planner
 
 from planner.scenario.run import solve_scenario
 from planner.scenario.schema import Scenario
@@ -331,8 +330,8 @@ def test_shipped_sweeps_are_valid() -> None:
 
 
 def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "planner", "sweep", str(sweep_dir / "pmed_sweep.yaml"), "--workers", "2", "--out", str(tmp_path), "--json"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=REPO)
+    command = ("sweep", sweep_dir / "pmed_sweep.yaml", "--workers", "2", "--out", tmp_path, "--json")
+    done = run_planner(*command, timeout=180)
     assert done.returncode == 3, done.stderr  # finished, results written, two members failed
     report = json.loads(done.stdout)
     assert report["members"] == 6 and report["executed"] == 6 and report["ok"] == 4
@@ -349,7 +348,7 @@ def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
     frequency = pd.read_csv(out / "site_frequency.csv")
     assert frequency["runs_opened"].sum() == 12 and (frequency["tier"] == "site").all()
 
-    second = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=REPO)
+    second = run_planner(*command, timeout=180)
     assert second.returncode == 3, second.stderr  # the failed members are still failed
     assert json.loads(second.stdout)["skipped"] == 6
 

@@ -70,12 +70,17 @@ Maximum door-to-door time (limit ``L[d,p]`` = tighter of product and demand-poin
   the gap. "Used" means flow above ``1e-6`` x the largest product demand (solver tolerance).
 * *Out of time* (a time limit stops a round whose incumbent has routes over their limit; the rounds stop at
   half the time limit by default to leave time for this): a heuristic plan within every limit, exact in its
-  feasibility, from *time windows* (:meth:`ColdChainModel._window_ban`): per product and node a window end
-  ``a(n)`` between the earliest arrival and the latest arrival that still reaches a demand point in time,
-  ``a = 0`` at production areas, ``a(d) = L[d,p]``; only variants with ``a(i) + tau <= a(j)`` are kept, so
-  every route of kept variants, however sites mix them, takes at most ``L[d,p]``. The restricted model has
-  no ``use`` binaries; it is solved with the round's opening plan fixed for a few window families, then with
-  free openings from the best of them. The gap is measured against the round's valid bound.
+  feasibility, from *time windows*: per product and node a window end ``a(n)``, ``a = 0`` at production
+  areas, ``a(d) = L[d,p]``; only variants with ``a(i) + tau <= a(j)`` are kept, so every route of kept
+  variants, however sites mix them, takes at most ``L[d,p]``. The restricted model has no ``use``
+  binaries. The windows are read off a solution (:meth:`ColdChainModel._guided_ban`: on its used routes
+  between the longest used arrival and the latest arrival its used routes onwards allow, elsewhere between
+  the earliest and the latest arrival that still reaches a demand point in time): first off the round's
+  opening plan with its flows re-solved without time rows (plan fixed, an LP), then, with free openings,
+  off the best solution so far, which stays feasible in its own windows, so each step can only improve
+  (:meth:`ColdChainModel._window_repair`). On the realistic benchmark this took the plan from 7.34e9 CNY
+  (windows by formula alone, :meth:`ColdChainModel._window_ban`, ``windows="formula"``) to 7.08e9 CNY. The
+  gap is measured against the round's valid bound.
 
 Solving: each round gets a MIP start (LP rounding, then closing unused sites and resizing levels, or the
 previous round's opening plan, each fixed and the rest solved). Costs are scaled by a power of ten for the
@@ -454,17 +459,26 @@ class ColdChainModel:
 
     Building runs the validation, the pre-solve diagnostics (raising :class:`InfeasibleError`) and the
     pruning; :meth:`solve` returns a :class:`ColdChainSolution`.
+
+    Options (formulation and heuristics; every choice gives the same optimum): ``linking`` rows (``"pair"``,
+    ``"flow"``, ``"ends"``, ``"site"``), ``shortcut`` pruning, ``level_bounds`` in the linking rows, ``levels``
+    columns (``"cumulative"`` or ``"choice"``), ``windows`` of the out-of-time heuristic (``"guided"`` or
+    ``"formula"``); see the module docstring.
     """
 
     def __init__(self, problem: ColdChainProblem, *, check: bool = True, linking: str = "pair",
-                 shortcut: bool = True, level_bounds: bool = True, levels: str = "cumulative") -> None:
+                 shortcut: bool = True, level_bounds: bool = True, levels: str = "cumulative",
+                 windows: str = "guided") -> None:
         t0 = time.perf_counter()
         if linking not in ("site", "ends", "pair", "flow"):
             raise ModelError(f"linking must be 'site', 'ends', 'pair' or 'flow', got {linking!r}")
         if levels not in ("cumulative", "choice"):
             raise ModelError(f"levels must be 'cumulative' or 'choice', got {levels!r}")
+        if windows not in ("guided", "formula"):
+            raise ModelError(f"windows must be 'guided' or 'formula', got {windows!r}")
         self.linking = linking
         self.levels = levels
+        self.windows = windows
         self.shortcut = shortcut
         self.level_bounds = level_bounds
         self.problem = problem
@@ -917,7 +931,8 @@ class ColdChainModel:
         With a time limit and time-critical variants, the rounds stop at ``1 - heuristic_share`` of the time
         limit (fraction, 0-1) so that, if a round is cut off with routes over their limit, the rest of the
         time goes to the time-window heuristic (:meth:`_window_repair`: restrictions of the model that keep
-        every limit by construction, see :meth:`_window_ban`; the ban repair only if it finds nothing).
+        every limit by construction, windows read off solutions, see :meth:`_guided_ban`; the ban repair only
+        if it finds nothing).
         A round stopped there whose incumbent keeps every limit is continued from it for the rest of the time
         (:meth:`_continue`). Models whose rounds finish before that point are solved as before;
         ``heuristic_share=0`` gives the rounds all the time.
@@ -1168,56 +1183,101 @@ class ColdChainModel:
             x[b_main.start: b_main.start + b_main.size] = res.values(b_other)
         return self._unscaled(replace(res, x=x))
 
+    #: (``theta_used``, ``theta_free``) of :meth:`_guided_ban` tried in turn by :meth:`_window_repair` to move
+    #: the windows around its current plan
+    WINDOW_GUIDES = ((0.5, 0.75), (0.5, 1.0), (0.0, 0.5), (1.0, 0.75))
+
     def _window_repair(self, plan: np.ndarray, options: SolverOptions,
                        deadline: float | None = None) -> SolveResult | None:
-        """A solution within every route limit from the time windows of :meth:`_window_ban` (a heuristic).
+        """A solution within every route limit from time windows (a heuristic; see :meth:`_guided_ban`).
 
-        For each window family ``theta[t] = (t / (T - 1)) ** g`` (``g`` in :attr:`WINDOW_EXPONENTS`, ``t`` the
-        tier position: production areas 0, demand points 1; both bases of :meth:`_window_ban`) the model
-        restricted to the windows' variants is solved with the opening ``plan`` (0/1 per site level) fixed
-        (an LP after presolve; until one succeeds each gets at least 5 s, even past the deadline). The
-        cheapest of these is then the MIP start of the restricted model with free openings, solved until
-        ``deadline`` (``time.perf_counter()`` seconds; None: the quick 30 s limit). Every result is checked with
-        :meth:`_route_violations`; returns the cheapest (objective in CNY) or None.
+        1. *The plan*: with the opening ``plan`` (0/1 per site level) fixed, the LP without time rows gives
+           flows (routes may exceed their limits); the windows read off them (:meth:`_guided_ban`, ``theta_used``
+           0 and 1) restrict the LP to routes within every limit; the cheapest result guides the windows
+           once more. Only if none of these is feasible (or with ``windows="formula"``, the form before
+           guided windows), the formula windows of :meth:`_window_ban` (families ``theta[t] = (t / (T - 1))
+           ** g``, ``g`` in :attr:`WINDOW_EXPONENTS`, both bases) are tried; with ``windows="formula"`` step 2
+           is one solve within the best formula windows.
+        2. *Free openings*: the windows read off the best solution so far (:attr:`WINDOW_GUIDES` in turn)
+           restrict the model with free openings, solved from that solution as MIP start; a cheaper result
+           becomes the new guide, until every guide in a row fails to improve or ``deadline`` passes
+           (``time.perf_counter()`` seconds; None: at most 30 s per solve).
+
+        The windows of a solution keep all its used variants, so each step can only improve; they change
+        where the solution has no flow, which lets the restricted MIP open other sites. Every result is
+        checked with :meth:`_route_violations`; returns the cheapest (objective in CNY) or None.
         """
         c = self.c
         none_active = np.zeros(self.f_a.size, dtype=bool)
-        pos = np.arange(c.T, dtype=np.float64) / max(c.T - 1, 1)
 
-        def quick(cap: float, floor: float = 0.0) -> SolverOptions | None:
+        def quick(cap: float, floor: float = 0.0, gap: float = 1e-4) -> SolverOptions | None:
             # time for one solve (s): ``cap``, cut at the deadline but not below ``floor``
             left = cap if deadline is None else max(min(cap, deadline - time.perf_counter()), floor)
             if left <= 0.05:
                 return None
-            return replace(options, time_limit_s=left, mip_gap=1e-4 if cap <= 30.0 else options.mip_gap,
-                           log_path=None, verbose=False)
+            return replace(options, time_limit_s=left, mip_gap=gap, log_path=None, verbose=False)
 
         best: tuple[float, SolveResult, dict[str, Any], np.ndarray] | None = None
-        for base, g in [(b, g) for b in ("max", "min") for g in self.WINDOW_EXPONENTS]:
-            opts = quick(30.0, floor=0.0 if best is not None else 5.0)
-            if opts is None:
-                break
-            ban = self._window_ban(pos ** g, base=base)
-            model, blocks = self._build(None, none_active, fix_open=plan, ban=ban)
+
+        def restricted(ban: np.ndarray, opts: SolverOptions, fixed: bool,
+                       start: tuple[float, SolveResult, dict[str, Any], np.ndarray] | None = None) -> bool:
+            # solve the model restricted to the variants outside ``ban``; keep the result if it is the best
+            nonlocal best
+            model, blocks = self._build(None, none_active, fix_open=plan if fixed else None, ban=ban, relax=fixed)
+            if start is not None:
+                for name, blk in start[2].items():
+                    model.set_start(blocks[name], start[1].values(blk))
             res = model.solve(opts)
             if not res.is_feasible or res.objective is None or \
                     self._route_violations(res.values(blocks["flow"])).any():
-                continue
-            if best is None or res.objective < best[0]:
+                return False
+            if best is None or res.objective < best[0] * (1 - 1e-6):
                 best = (res.objective, res, blocks, ban)
+                return True
+            return False
+
+        # 1. the plan: windows read off its flows without time rows, then off the best restricted flows
+        opts = quick(30.0, floor=5.0)
+        if opts is not None and self.windows == "guided":
+            model, blocks = self._build(None, none_active, fix_open=plan, relax=True)
+            free = model.solve(opts)
+            guides = [free.values(blocks["flow"])] if free.is_feasible else []
+            for _ in range(2):
+                for guide in guides:
+                    for theta_used in (0.0, 1.0):
+                        opts = quick(30.0, floor=0.0 if best is not None else 5.0)
+                        if opts is None:
+                            break
+                        restricted(self._guided_ban(guide, theta_used, 0.5), opts, fixed=True)
+                guides = [] if best is None else [best[1].values(best[2]["flow"])]
+        if best is None:
+            pos = np.arange(c.T, dtype=np.float64) / max(c.T - 1, 1)
+            for base, g in [(b, g) for b in ("max", "min") for g in self.WINDOW_EXPONENTS]:
+                opts = quick(30.0, floor=0.0 if best is not None else 5.0)
+                if opts is None:
+                    break
+                restricted(self._window_ban(pos ** g, base=base), opts, fixed=True)
         if best is None:
             return None
-        out = self._to_main(best[1], best[2])
-        opts = quick(math.inf if deadline is not None else 30.0)
-        if opts is not None:
-            model, blocks = self._build(None, none_active, ban=best[3])
-            for name, blk in best[2].items():
-                model.set_start(blocks[name], best[1].values(blk))
-            res = model.solve(opts)
-            if res.is_feasible and res.objective is not None and res.objective < best[0] and \
-                    not self._route_violations(res.values(blocks["flow"])).any():
-                out = self._to_main(res, blocks)
-        return out
+        if self.windows == "formula":
+            # the free openings within the best formula windows, once
+            opts = quick(math.inf if deadline is not None else 30.0, gap=options.mip_gap)
+            if opts is not None:
+                restricted(best[3], opts, fixed=False, start=best)
+            return self._to_main(best[1], best[2])
+        # 2. free openings within the windows of the best solution so far
+        fails = 0
+        k = 0
+        while fails < len(self.WINDOW_GUIDES):
+            opts = quick(math.inf if deadline is not None else 30.0, gap=options.mip_gap)
+            if opts is None:
+                break
+            theta_used, theta_free = self.WINDOW_GUIDES[k % len(self.WINDOW_GUIDES)]
+            k += 1
+            guide = best[1].values(best[2]["flow"])
+            improved = restricted(self._guided_ban(guide, theta_used, theta_free), opts, fixed=False, start=best)
+            fails = 0 if improved else fails + 1
+        return self._to_main(best[1], best[2])
 
     def _repair(self, plan: np.ndarray, options: SolverOptions, max_iter: int = 50) -> SolveResult | None:
         """A solution within every route limit for the opening ``plan``: solve with the plan fixed and no
@@ -1263,31 +1323,94 @@ class ColdChainModel:
         c = self.c
         ban = np.zeros(self.f_a.size, dtype=bool)
         th = np.asarray(theta, dtype=np.float64)[c.node_tier]
-        dem = slice(c.demand_node0, c.demand_node0 + c.D)
         for p in range(c.P):
-            lim = c.limit[:, p]
-            need = c.demand[:, p] > 0
-            if not np.isfinite(lim[need]).any():
+            frame = self._arrival_frame(p, base)
+            if frame is None:
                 continue
-            f = np.flatnonzero(self.f_p == p)
-            sel = np.zeros(c.a_from.size, dtype=bool)
-            sel[self.f_a[f]] = True
-            early = c.forward(p, sel)
-            qmin = c.backward(p, sel)
+            f, early, late = frame
             with np.errstate(invalid="ignore"):
-                slack = np.where(np.isfinite(qmin) & need[None, :], lim[None, :] - qmin, -np.inf)
-            if base == "min":
-                late = np.where(np.isfinite(qmin) & need[None, :], slack, np.inf).min(axis=1, initial=np.inf)
-                late[~np.isfinite(qmin[:, need]).any(axis=1)] = -np.inf
-            else:
-                late = slack.max(axis=1, initial=-np.inf)
-            valid = np.isfinite(early) & (late > -np.inf) & (early <= late + _EPS_H)
+                a = np.where(th > 0, early + th * (late - early), early)
+            ban[f] = self._outside_windows(p, f, a, early, late)
+        return ban
+
+    def _arrival_frame(self, p: int, base: str = "max") -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For a product ``p`` with a door-to-door limit: its flow variables, the earliest arrival ``E(n)``
+        (h) at every node over them from an area supplying ``p`` and the latest arrival ``S(n)`` (h) at ``n``
+        from which some (``base="max"``) or every reachable (``"min"``) demand point needing ``p`` is still
+        reached within its limit (-inf: none); None when no limit applies to ``p``."""
+        c = self.c
+        lim = c.limit[:, p]
+        need = c.demand[:, p] > 0
+        if not np.isfinite(lim[need]).any():
+            return None
+        f = np.flatnonzero(self.f_p == p)
+        sel = np.zeros(c.a_from.size, dtype=bool)
+        sel[self.f_a[f]] = True
+        early = c.forward(p, sel)
+        qmin = c.backward(p, sel)
+        with np.errstate(invalid="ignore"):
+            slack = np.where(np.isfinite(qmin) & need[None, :], lim[None, :] - qmin, -np.inf)
+        if base == "min":
+            late = np.where(np.isfinite(qmin) & need[None, :], slack, np.inf).min(axis=1, initial=np.inf)
+            late[~np.isfinite(qmin[:, need]).any(axis=1)] = -np.inf
+        else:
+            late = slack.max(axis=1, initial=-np.inf)
+        return f, early, late
+
+    def _outside_windows(self, p: int, f: np.ndarray, a: np.ndarray, early: np.ndarray,
+                         late: np.ndarray) -> np.ndarray:
+        """Which flow variables ``f`` of product ``p`` lie outside the window ends ``a`` (h per node; True =
+        banned): nodes that no route reaches in time get no window, production areas ``a = 0``, demand
+        points ``a(d) = L[d,p]``, and a variant ``i -> j`` is kept when ``a(i) + tau <= a(j)``."""
+        c = self.c
+        a = np.array(a, dtype=np.float64)
+        valid = np.isfinite(early) & (late > -np.inf) & (early <= late + _EPS_H)
+        a[~valid] = np.nan
+        a[: c.O] = np.where(valid[: c.O], 0.0, np.nan)
+        dem = slice(c.demand_node0, c.demand_node0 + c.D)
+        a[dem] = np.where((c.demand[:, p] > 0) & np.isfinite(early[dem]), c.limit[:, p], np.nan)
+        with np.errstate(invalid="ignore"):
+            return ~(a[self.f_from[f]] + self.c.a_tau[self.f_a[f]] <= a[self.f_to[f]] + _EPS_H)
+
+    def _guided_ban(self, xv: np.ndarray, theta_used: float, theta_free: float) -> np.ndarray:
+        """Flow variables outside the time windows read off the flows ``xv`` (True = banned); like
+        :meth:`_window_ban` a restriction that keeps every route within its limit by construction.
+
+        Per product ``p`` with a limit, over the variants ``xv`` uses (flow above :meth:`_used_tolerance`):
+        ``F(n)`` the longest used arrival (h) at node ``n``, ``U(n)`` the latest arrival from which every used
+        route onwards still meets its demand point's limit (``min_d L[d,p] - longest used time n -> d``). A
+        node on a used route gets the window end ``a(n) = F(n) + theta_used (U(n) - F(n))`` (``F(n)`` where no
+        used route onwards has a limit), other nodes ``a(n) = E(n) + theta_free (S(n) - E(n))`` (earliest
+        arrival, latest arrival still reaching some demand point in time, as in :meth:`_window_ban`); each
+        ``a(n)`` is kept within ``[E(n), S(n)]``; production areas ``a = 0``, demand points ``a(d) = L[d,p]``.
+        A variant ``i -> j`` (transit + dwell ``tau``) is kept when ``a(i) + tau <= a(j)``.
+
+        Every used variant ``i -> j`` between two such nodes is kept: ``F(j) >= F(i) + tau`` and
+        ``U(i) <= U(j) - tau``, so any blend of the two grows by at least ``tau``. Only used routes over their
+        limit lose variants: next to a production area (``theta_used = 1`` bans the slow first miles) or a
+        demand point (``theta_used = 0`` bans the slow last miles), and where the clamp to ``[E, S]`` bites.
+        When ``xv`` keeps every limit (``F <= U``), it stays feasible for the restricted model.
+        """
+        c = self.c
+        ban = np.zeros(self.f_a.size, dtype=bool)
+        used = xv > self._used_tolerance()
+        for p in range(c.P):
+            frame = self._arrival_frame(p)
+            if frame is None:
+                continue
+            f, early, late = frame
+            on = np.zeros(c.a_from.size, dtype=bool)
+            on[self.f_a[f[used[f]]]] = True
+            longest_in = c.forward(p, on, longest=True)
+            longest_out = c.backward(p, on, longest=True)
             with np.errstate(invalid="ignore"):
-                a = np.where(valid, np.where(th > 0, early + th * (late - early), early), np.nan)
-            a[dem] = np.where(need & np.isfinite(early[dem]), lim, np.nan)
-            with np.errstate(invalid="ignore"):
-                ok = sel[self.f_a[f]] & (a[self.f_from[f]] + c.a_tau[self.f_a[f]] <= a[self.f_to[f]] + _EPS_H)
-            ban[f] = ~ok
+                latest_used = np.where(longest_out > -np.inf, c.limit[None, :, p] - longest_out, np.inf).min(axis=1)
+                a_used = np.where(np.isfinite(latest_used),
+                                  longest_in + theta_used * (latest_used - longest_in), longest_in)
+                a_free = np.where(theta_free > 0, early + theta_free * (late - early), early)
+                a = np.where(np.isfinite(longest_in), a_used, a_free)
+                a = np.minimum(np.maximum(a, early), late)
+            ban[f] = self._outside_windows(p, f, a, early, late)
         return ban
 
     def _unscaled(self, res: SolveResult) -> SolveResult:
