@@ -617,13 +617,11 @@ def test_local_search_steps_a_site_down_a_level():
     quick = SolverOptions(mip_gap=1e-9)
     seen: list[float] = []
 
-    def try_plan(fix):
-        model, blocks = m._build(None, m.active, fix_open=fix)
-        res = model.solve(quick)
-        if not res.is_feasible:
-            return None
-        seen.append(res.objective / m.cost_scale)
-        return res, blocks
+    def try_plan(fix):  # as in _warm_start, recording each plan's cost (CNY)
+        out = m._solve_plan(fix, quick)
+        if out is not None:
+            seen.append(out[0].objective / m.cost_scale)
+        return out
 
     start = try_plan(np.array([0.0, 1.0, 0.0]))  # B1 at its larger level, B2 closed
     assert seen == [pytest.approx(1120.0)]

@@ -1084,13 +1084,10 @@ class ColdChainModel:
 
         def try_plan(fix: np.ndarray) -> tuple[SolveResult, dict[str, Any]] | None:
             nonlocal best
-            model, blocks = self._build(None, self.active, fix_open=fix)
-            res = model.solve(quick)
-            if not res.is_feasible or res.objective is None:
-                return None
-            if best is None or res.objective < best[0]:
-                best = (res.objective, res, blocks)
-            return res, blocks
+            out = self._solve_plan(fix, quick)
+            if out is not None and (best is None or out[0].objective < best[0]):
+                best = (out[0].objective, *out)
+            return out
 
         if previous is not None:
             try_plan(previous)
@@ -1110,6 +1107,16 @@ class ColdChainModel:
         if best is not None:
             for name, blk in best[2].items():
                 self.model.set_start(self.blocks[name], best[1].values(blk))
+
+    def _solve_plan(self, fix: np.ndarray, options: SolverOptions) -> tuple[SolveResult, dict[str, Any]] | None:
+        """The current model (active time rows) with the opening plan ``fix`` (0/1 per site level) fixed,
+        solved with ``options``: the result (objective in solver units) and the model's blocks, or None
+        when it has no solution."""
+        model, blocks = self._build(None, self.active, fix_open=fix)
+        res = model.solve(options)
+        if not res.is_feasible or res.objective is None:
+            return None
+        return res, blocks
 
     def _local_search(self, start: SolveResult, blocks: dict[str, Any], lp_open: np.ndarray, try_plan: Any,
                       deadline: float, reach: float = 1.25) -> None:
