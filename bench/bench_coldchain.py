@@ -253,13 +253,16 @@ def coverage(built) -> dict:
     return out
 
 
-def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path, **formulation) -> dict:
-    """Build ``ColdChainModel(problem, **formulation)`` and solve it; seconds, gaps and the solution."""
+def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path, heuristic_share: float = 0.5,
+               **formulation) -> dict:
+    """Build ``ColdChainModel(problem, **formulation)`` and solve it (``heuristic_share`` of
+    :meth:`ColdChainModel.solve`); seconds, gaps and the solution."""
     log = log_dir / f"{label}.log"
     t0 = time.perf_counter()
     model = ColdChainModel(problem, **formulation)
     t1 = time.perf_counter()
-    sol = model.solve(SolverOptions(mip_gap=gap, time_limit_s=time_limit, log_path=str(log)))
+    sol = model.solve(SolverOptions(mip_gap=gap, time_limit_s=time_limit, log_path=str(log)),
+                      heuristic_share=heuristic_share)
     t2 = time.perf_counter()
     rep = sol.report
     # the last round's HiGHS clock starts after everything before its solver run; a repaired incumbent (time
@@ -301,7 +304,7 @@ BASELINES = {
 
 
 def run_real(path: Path, gap: float, time_limit: float, time_limits: bool = True, baseline: bool = True,
-             linking: str = "pair", baseline_kind: str = "choice") -> dict:
+             linking: str = "pair", baseline_kind: str = "choice", heuristic_share: float = 0.5) -> dict:
     """Load, build and solve the realistic instance with the current formulation (``linking`` rows, see
     :class:`ColdChainModel`) and (``baseline``) the previous one in this process; returns sizes, seconds
     (wall) and ratios."""
@@ -314,12 +317,14 @@ def run_real(path: Path, gap: float, time_limit: float, time_limits: bool = True
         problem = replace(problem, products=[replace(p, max_time_h=None) for p in problem.products])
     out: dict = {"scenario": str(path), "build_scenario_seconds": round(build_s, 2), "instance": coverage(built),
                  "door_to_door_limits": time_limits, "gap_target": gap, "time_limit_s": time_limit,
+                 "heuristic_share": heuristic_share,
                  "baseline": BASELINES[baseline_kind] if baseline else None}
     with tempfile.TemporaryDirectory() as tmp:
         current = {} if linking == "pair" else {"linking": linking}
-        runs = [solve_real(problem, "current", gap, time_limit, Path(tmp), **current)]
+        runs = [solve_real(problem, "current", gap, time_limit, Path(tmp), heuristic_share, **current)]
         if baseline:
-            runs.append(solve_real(problem, "baseline", gap, time_limit, Path(tmp), **BASELINES[baseline_kind]))
+            runs.append(solve_real(problem, "baseline", gap, time_limit, Path(tmp), heuristic_share,
+                                   **BASELINES[baseline_kind]))
     out["runs"] = runs
     if baseline:
         cur, base = runs
@@ -381,18 +386,22 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="--real: skip the baseline formulation")
     ap.add_argument("--linking", default="pair", choices=("site", "ends", "pair", "flow"),
                     help="--real: linking rows of the current formulation")
+    ap.add_argument("--heuristic-share", type=float, default=0.5,
+                    help="--real: share of the time limit kept for the door-to-door heuristic (both runs)")
     ap.add_argument("--baseline", default="choice", choices=tuple(BASELINES),
                     help="--real: baseline formulation (see the module docstring)")
     a = ap.parse_args()
     if a.real:
         real = run_real(Path(a.scenario), a.gap, a.time_limit, time_limits=not a.no_time_limits,
-                        baseline=not a.no_baseline, linking=a.linking, baseline_kind=a.baseline)
+                        baseline=not a.no_baseline, linking=a.linking, baseline_kind=a.baseline,
+                        heuristic_share=a.heuristic_share)
         print(json.dumps(real, indent=2, ensure_ascii=False, default=str))
         if a.results:
             cmd = (f"python bench/bench_coldchain.py --real --gap {a.gap} --time-limit {a.time_limit}"
                    + (" --no-time-limits" if a.no_time_limits else "") + (" --no-baseline" if a.no_baseline else "")
                    + (f" --linking {a.linking}" if a.linking != "pair" else "")
-                   + (f" --baseline {a.baseline}" if a.baseline != "choice" and not a.no_baseline else ""))
+                   + (f" --baseline {a.baseline}" if a.baseline != "choice" and not a.no_baseline else "")
+                   + (f" --heuristic-share {a.heuristic_share:g}" if a.heuristic_share != 0.5 else ""))
             with Path(a.results).open("a", encoding="utf-8") as fh:
                 fh.write("\n".join(real_section(real, cmd)))
             print(f"appended to {a.results}")
