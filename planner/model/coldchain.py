@@ -489,6 +489,8 @@ class ColdChainModel:
             raise InfeasibleError(f"cold-chain model {problem.name!r} is infeasible: {self.reasons[0]}", self.reasons)
         self._flows()
         self.active = np.zeros(self.f_a.size, dtype=bool)
+        # per (product, base): the arrival frame of the time windows (see _arrival_frame)
+        self._frames: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
         self.model, self.blocks = self._build(elastic=None, active=self.active)
         self.build_seconds = time.perf_counter() - t0
         self.rounds = 0
@@ -1344,11 +1346,15 @@ class ColdChainModel:
         """For a product ``p`` with a door-to-door limit: its flow variables, the earliest arrival ``E(n)``
         (h) at every node over them from an area supplying ``p`` and the latest arrival ``S(n)`` (h) at ``n``
         from which some (``base="max"``) or every reachable (``"min"``) demand point needing ``p`` is still
-        reached within its limit (-inf: none); None when no limit applies to ``p``."""
+        reached within its limit (-inf: none); None when no limit applies to ``p``. It depends only on the
+        model's flow variables, so it is computed once per product and base."""
+        if (p, base) in self._frames:
+            return self._frames[p, base]
         c = self.c
         lim = c.limit[:, p]
         need = c.demand[:, p] > 0
         if not np.isfinite(lim[need]).any():
+            self._frames[p, base] = None
             return None
         f = np.flatnonzero(self.f_p == p)
         sel = np.zeros(c.a_from.size, dtype=bool)
@@ -1362,6 +1368,7 @@ class ColdChainModel:
             late[~np.isfinite(qmin[:, need]).any(axis=1)] = -np.inf
         else:
             late = slack.max(axis=1, initial=-np.inf)
+        self._frames[p, base] = (f, early, late)
         return f, early, late
 
     def _outside_windows(self, p: int, f: np.ndarray, a: np.ndarray, early: np.ndarray,
@@ -1377,7 +1384,7 @@ class ColdChainModel:
         dem = slice(c.demand_node0, c.demand_node0 + c.D)
         a[dem] = np.where((c.demand[:, p] > 0) & np.isfinite(early[dem]), c.limit[:, p], np.nan)
         with np.errstate(invalid="ignore"):
-            return ~(a[self.f_from[f]] + self.c.a_tau[self.f_a[f]] <= a[self.f_to[f]] + _EPS_H)
+            return ~(a[self.f_from[f]] + c.a_tau[self.f_a[f]] <= a[self.f_to[f]] + _EPS_H)
 
     def _guided_ban(self, xv: np.ndarray, theta_used: float, theta_free: float) -> np.ndarray:
         """Flow variables outside the time windows read off the flows ``xv`` (True = banned); like
@@ -1406,10 +1413,7 @@ class ColdChainModel:
             if frame is None:
                 continue
             f, early, late = frame
-            on = np.zeros(c.a_from.size, dtype=bool)
-            on[self.f_a[f[used[f]]]] = True
-            longest_in = c.forward(p, on, longest=True)
-            longest_out = c.backward(p, on, longest=True)
+            longest_in, longest_out = self._longest_used(p, f[used[f]])
             with np.errstate(invalid="ignore"):
                 latest_used = np.where(longest_out > -np.inf, c.limit[None, :, p] - longest_out, np.inf).min(axis=1)
                 a_used = np.where(np.isfinite(latest_used),
@@ -1430,6 +1434,14 @@ class ColdChainModel:
         """Flows at or below this many tonnes count as unused (solver tolerance scaled to the instance)."""
         return 1e-6 * max(1.0, float(self.c.demand.sum(axis=0).max(initial=0.0)))
 
+    def _longest_used(self, p: int, fl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Over the flow variables ``fl`` of product ``p``: the longest arrival (h) at every node from an area
+        supplying ``p`` (-inf: not reached) and the longest time (h) from every node to every demand point,
+        shape (N, D) (-inf: no route)."""
+        sel = np.zeros(self.c.a_from.size, dtype=bool)
+        sel[self.f_a[fl]] = True
+        return self.c.forward(p, sel, longest=True), self.c.backward(p, sel, longest=True)
+
     def _route_violations(self, xv: np.ndarray) -> np.ndarray:
         """Flows lying on a used route (flow > tolerance) that exceeds its door-to-door limit."""
         c = self.c
@@ -1441,10 +1453,7 @@ class ColdChainModel:
             fl = np.flatnonzero(used & (self.f_p == p))
             if fl.size == 0:
                 continue
-            sel = np.zeros(c.a_from.size, dtype=bool)
-            sel[self.f_a[fl]] = True
-            lpre = c.forward(p, sel, longest=True)
-            lsuf = c.backward(p, sel, longest=True)
+            lpre, lsuf = self._longest_used(p, fl)
             head = lpre[self.f_from[fl]] + c.a_tau[self.f_a[fl]]
             with np.errstate(invalid="ignore"):
                 over = (head[:, None] + lsuf[self.f_to[fl]] - c.limit[None, :, p]) > 1e-6
