@@ -93,6 +93,18 @@ def test_duplicate_triplets_are_summed() -> None:
     assert res.objective == pytest.approx(4.0)
 
 
+def test_rows_named_lists_every_block_of_that_name() -> None:
+    m = MatrixModel("rows", "min")
+    x = m.add_variables("x", 3)
+    m.add_constraints("a", [0, 1], x.cols([0, 1]), 1.0, 0.0, 1.0)
+    m.add_constraints("b", [0], x.cols([2]), 1.0, 0.0, 1.0)
+    m.add_constraints("a", [0], x.cols([2]), 1.0, 0.0, 1.0)
+    assert m.rows_named("a").tolist() == [0, 1, 3]
+    assert m.rows_named("b").tolist() == [2]
+    with pytest.raises(ModelError, match="no constraint block named 'c'"):
+        m.rows_named("c")
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_infeasible_and_unbounded(solver: str) -> None:
     m = MatrixModel("inf")

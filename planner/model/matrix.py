@@ -296,6 +296,13 @@ class MatrixModel:
         self._num_rows += k
         return range(block.start, block.start + k)
 
+    def rows_named(self, name: str) -> np.ndarray:
+        """Global indices of the rows added under ``name`` (every block of that name, in order)."""
+        blocks = [b for b in self._row_blocks if b.name == name]
+        if not blocks:
+            raise ModelError(f"model {self.name!r} has no constraint block named {name!r}")
+        return np.concatenate([np.arange(b.start, b.start + b.lower.size) for b in blocks])
+
     def add_objective_constant(self, value: float) -> None:
         """Add a constant to the objective (e.g. fixed costs of facilities that are always open)."""
         value = float(value)
