@@ -13,8 +13,8 @@ class is conserved separately at every site.
 Why it is a relaxation: split any solution of the full model into paths. Every path uses used arcs, so it
 keeps its limit, and along it the class times never exceed the time travelled. So the path fits the
 expanded model, and its cost is the same. What the relaxation gives up is the mixing at sites: early and
-late consignments may leave the same site towards different demand points. On small seeded instances its
-optimum never exceeded the exact optimum.
+late consignments may leave the same site towards different demand points. ``tests/test_bench_bound.py``
+checks it by hand and against the exact optimum of seeded instances.
 
 Baseline (same process): the LP bound of the model itself (``ColdChainModel(problem)``, no ``use`` rows,
 the first round's model). Then the expanded MIP runs for ``--time-limit`` seconds, and the time-window
