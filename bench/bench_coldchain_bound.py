@@ -4,8 +4,8 @@ The model keeps a limit on every route its used arcs form, with sites mixing wha
 (``planner.model.coldchain``). Its LP does not see the limits: the ``use`` / ``arrive`` rows are big-M
 rows, so the bound the solver proves comes almost entirely from branching. This benchmark measures a
 relaxation whose LP does see them. Flows carry the time they have already travelled, in classes of
-``resolution_h`` hours: a consignment in class ``k`` at node ``i`` has travelled at least ``k *
-resolution_h`` hours. A variant ``i -> j`` (transit + dwell ``tau``) takes class ``k`` to class
+``r = resolution_h`` hours: a consignment in class ``k`` at node ``i`` has travelled at least ``k r``
+hours. A variant ``i -> j`` (transit + dwell ``tau``) takes class ``k`` to class
 ``max(k + floor(tau / r), floor(E(j) / r))`` (``E`` the earliest arrival), and it exists in class ``k`` only
 if ``k * r + tau`` still leaves time to reach some demand point of the product within its limit. Each
 class is conserved separately at every site.

@@ -769,6 +769,31 @@ def test_time_limited_run_falls_back_to_the_window_heuristic(monkeypatch):
     assert sol.objective == pytest.approx(100_000.0)
 
 
+def test_reported_bound_is_the_largest_of_the_rounds(monkeypatch):
+    # Round 1 (no time rows) proves 10 000 CNY (A2 serves both, 55 h to d2). Round 2 is reported as cut off by
+    # the time limit with a weak bound of 2 000 (simulated) and an incumbent within every limit (A1 only,
+    # 100 000). Round 1's bound is valid for the full model too, so the result reports it: gap 0.9, not 0.98.
+    m = ColdChainModel(mixing_problem())
+    real_solve = type(m.model).solve
+    rounds = []
+
+    def weak_second_round(self, options=None):
+        res = real_solve(self, options)
+        if self is not m.model:  # MIP starts and fixed-plan solves build models of their own
+            return res
+        rounds.append(res.best_bound)
+        if len(rounds) == 2:
+            return dataclasses.replace(res, status="time_limit", best_bound=2_000 * m.cost_scale)
+        return res
+
+    monkeypatch.setattr(type(m.model), "solve", weak_second_round)
+    sol = m.solve(SolverOptions())
+    assert len(rounds) == 2 and rounds[0] == pytest.approx(10_000 * m.cost_scale)
+    assert sol.objective == pytest.approx(100_000.0) and sol.service["within_limit"].all()
+    assert sol.report["best_bound"] == pytest.approx(10_000.0)
+    assert sol.report["gap"] == pytest.approx(0.9)
+
+
 def test_round_cut_off_within_limits_is_continued(monkeypatch):
     # A2 dearer than A1 (200 CNY/t): the first round already keeps every limit. Its first solve is reported as
     # cut off by the time limit (simulated); the model continues from that incumbent with the time left and

@@ -80,7 +80,8 @@ Maximum door-to-door time (limit ``L[d,p]`` = tighter of product and demand-poin
   off the best solution so far, which stays feasible in its own windows, so each step can only improve
   (:meth:`ColdChainModel._window_repair`). On the realistic benchmark this took the plan from 7.34e9 CNY
   (windows by formula alone, :meth:`ColdChainModel._window_ban`, ``windows="formula"``) to 7.08e9 CNY. The
-  gap is measured against the round's valid bound.
+  gap is measured against the largest bound any round proved (each round is a relaxation, so each
+  bound is valid).
 
 Solving: each round gets a MIP start (LP rounding, then closing unused sites and resizing levels, or the
 previous round's opening plan, each fixed and the rest solved). Costs are scaled by a power of ten for the
@@ -923,12 +924,14 @@ class ColdChainModel:
         Time-critical ``use`` binaries are added lazily (row generation): solve with the binaries of the
         active set (initially none), find the used routes that exceed their limit, activate the critical
         variants on them and re-solve, until no used route exceeds its limit. Each round solves a relaxation
-        of the full model, so its bound is valid, and the last round's solution is feasible for the full
-        model: the result is exact within the requested gap. ``options.time_limit_s`` covers all rounds;
+        of the full model, so its bound is valid (the result reports the largest bound of any round, since a
+        round cut off by the time limit may prove less than the one before it), and the last round's solution
+        is feasible for the full model: the result is exact within the requested gap.
+        ``options.time_limit_s`` covers all rounds;
         after ``max_rounds`` every critical variant is activated at once. If the time limit stops a round
         whose incumbent has over-limit routes, a plan within every limit is built from the incumbent's opening
         plan (below): the result keeps every limit, has status ``time_limit`` and its gap is measured against
-        the round's (valid) bound.
+        that bound.
 
         With a time limit and time-critical variants, the rounds stop at ``1 - heuristic_share`` of the time
         limit (fraction, 0-1) so that, if a round is cut off with routes over their limit, the rest of the
@@ -947,6 +950,8 @@ class ColdChainModel:
         if options.time_limit_s is not None and self.f_crit.any():
             reserve = min(max(heuristic_share, 0.0), 1.0) * options.time_limit_s
         res: SolveResult | None = None
+        # every round solves a relaxation of the full model, so the largest bound of any round is valid
+        best_bound: float | None = None
         while True:
             if warm_start and self.model.num_vars:
                 t0 = time.perf_counter()
@@ -979,6 +984,8 @@ class ColdChainModel:
             if not res.is_feasible:
                 raise PlannerError(f"cold-chain model {self.problem.name!r}: no solution ({res.status}: "
                                    f"{res.message}); raise the time limit or the gap")
+            if res.best_bound is not None:
+                best_bound = res.best_bound if best_bound is None else max(best_bound, res.best_bound)
             violating = self._route_violations(res.values(self.blocks["flow"]))
             previous = np.where(self.level_values(res) > 0.5, 1.0, 0.0)
             if reserve > 0 and res.status == "time_limit" and not violating.any():
@@ -1012,6 +1019,11 @@ class ColdChainModel:
             res = replace(repaired, status="time_limit", best_bound=bound,
                           gap=relative_gap(repaired.objective, bound), message="repaired incumbent")
             solve_s += time.perf_counter() - t0
+        if best_bound is not None and res.objective is not None and \
+                (res.best_bound is None or best_bound > res.best_bound):
+            # an earlier round proved more than the last one (cut off by the time limit); never above the plan
+            bound = min(best_bound, res.objective)
+            res = replace(res, best_bound=bound, gap=relative_gap(res.objective, bound))
         res = replace(res, build_seconds=build_s, solve_seconds=solve_s)
         return ColdChainSolution._from_result(self, res)
 
