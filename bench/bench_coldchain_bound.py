@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from planner.model.coldchain import ColdChainModel
-from planner.model.matrix import SolverOptions
+from planner.model.matrix import SolveResult, SolverOptions
 from planner.scenario.build import build_scenario
 from planner.scenario.load import load_scenario
 
@@ -77,9 +77,9 @@ def consignment_relaxation(model: ColdChainModel, resolution_h: float) -> dict:
             latest = np.where(np.isfinite(fastest) & need[None, :], limit[None, :] - fastest, -np.inf).max(axis=1)
         early = an["earliest"]
         first = np.floor(early[model.f_from[mine]] / resolution_h + 1e-9).astype(np.int64)
-        last = np.floor(np.minimum((latest[model.f_to[mine]] - tau) / resolution_h, top + 1) + 1e-9).astype(np.int64)
-        last = np.minimum(last, top)
-        last[c.node_tier[model.f_from[mine]] == 0] = np.minimum(last[c.node_tier[model.f_from[mine]] == 0], 0)
+        last = np.floor(np.minimum((latest[model.f_to[mine]] - tau) / resolution_h, top) + 1e-9).astype(np.int64)
+        from_area = c.node_tier[model.f_from[mine]] == 0
+        last[from_area] = np.minimum(last[from_area], 0)  # tonnes leave a production area in class 0
         count = np.maximum(last - first + 1, 0)
         rep = np.repeat(np.arange(mine.size), count)
         k = np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
@@ -148,10 +148,7 @@ def plan_of(model: ColdChainModel, expanded: dict, x: np.ndarray) -> np.ndarray:
     """The opening plan (0/1 per site level) of a solution of the expanded model."""
     full = np.zeros(model.model.num_vars)
     full[expanded["other"]] = x[expanded["n_expanded"]:]
-    block = model.blocks["open"]
-    z = full[block.start:block.start + block.size]
-    nxt = model.c.lvl_next
-    levels = z - np.where(nxt >= 0, z[np.maximum(nxt, 0)], 0.0) if model.levels == "cumulative" else z
+    levels = model.level_values(SolveResult("optimal", None, None, None, 0.0, 0.0, "highs", x=full))
     return (levels > 0.5).astype(np.float64)
 
 
