@@ -6,8 +6,9 @@ rows, so the bound the solver proves comes almost entirely from branching. This 
 relaxation whose LP does see them. Flows carry the time they have already travelled, in classes of
 ``r = resolution_h`` hours: a consignment in class ``k`` at node ``i`` has travelled at least ``k r``
 hours. A variant ``i -> j`` (transit + dwell ``tau``) takes class ``k`` to class
-``max(k + floor(tau / r), floor(E(j) / r))`` (``E`` the earliest arrival), and it exists in class ``k`` only
-if ``k * r + tau`` still leaves time to reach some demand point of the product within its limit. Each
+``max(k + floor(tau / r), floor(E(j) / r))`` (``E`` the earliest arrival over the model's flow variables),
+and it exists in class ``k`` only if ``k * r + tau`` still leaves time to reach, over those variables, some
+demand point of the product within its limit. Each
 class is conserved separately at every site.
 
 Why it is a relaxation: split any solution of the full model into paths. Every path uses used arcs, so it
@@ -60,22 +61,17 @@ def consignment_relaxation(model: ColdChainModel, resolution_h: float) -> dict:
     kept_rows[conservation] = False
     flow_of, tail, head = [], [], []
     for p in range(c.P):
-        an = model.analyses[p]
         mine = np.flatnonzero(model.f_p == p)
-        need = c.demand[:, p] > 0
-        limit = c.limit[:, p]
-        finite = limit[need][np.isfinite(limit[need])]
-        tau = c.a_tau[model.f_a[mine]]
-        if finite.size == 0:  # no limit: one class
+        frame = model._arrival_frame(p)  # earliest / latest useful arrival over the model's flow variables
+        if frame is None:  # no limit: one class
             flow_of.append(mine)
             tail.append(np.zeros(mine.size, dtype=np.int64))
             head.append(np.zeros(mine.size, dtype=np.int64))
             continue
-        top = int(np.ceil(finite.max() / resolution_h))
-        fastest = c.backward(p, an["keep"])
-        with np.errstate(invalid="ignore"):
-            latest = np.where(np.isfinite(fastest) & need[None, :], limit[None, :] - fastest, -np.inf).max(axis=1)
-        early = an["earliest"]
+        _, early, latest = frame
+        limit = c.limit[c.demand[:, p] > 0, p]
+        top = int(np.ceil(limit[np.isfinite(limit)].max() / resolution_h))
+        tau = c.a_tau[model.f_a[mine]]
         first = np.floor(early[model.f_from[mine]] / resolution_h + 1e-9).astype(np.int64)
         last = np.floor(np.minimum((latest[model.f_to[mine]] - tau) / resolution_h, top) + 1e-9).astype(np.int64)
         from_area = c.node_tier[model.f_from[mine]] == 0
