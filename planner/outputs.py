@@ -3,7 +3,8 @@
 A run directory ``outputs/<scenario>/<run-id>/`` holds:
 
 * ``summary.json`` — KPIs: total cost by component, sites opened per tier with utilisation, service
-  times, spoilage, tonne-km by mode, CO2, solver status / gap / times, data notes;
+  times, spoilage, tonne-km by mode, CO2, solver status / message / gap / times, notes (a solve the time
+  limit stopped before the requested gap, then data assumptions);
 * ``sites.csv`` — the opened sites (one row each); ``candidates.csv`` — every candidate with its status;
 * ``flows.csv`` — product flows between places (cold-chain model); ``assignments.csv`` — demand point ->
   serving site; ``service.csv`` — demand, delivery and path times per demand point;
@@ -97,7 +98,7 @@ def summary(result: Any) -> dict[str, Any]:
         "scenario": scenario.name,
         "title": scenario.title,
         "model": scenario.model,
-        "solver": {k: result.report.get(k) for k in ("solver", "status", "objective", "best_bound", "gap", "build_seconds", "solve_seconds", "run_seconds")},
+        "solver": {k: result.report.get(k) for k in ("solver", "status", "message", "objective", "best_bound", "gap", "build_seconds", "solve_seconds", "run_seconds")},
         "cost_breakdown_cny": dict(zip(result.cost_breakdown["component"], result.cost_breakdown["cost_cny"], strict=True)),
         "sites_opened": sites_per_tier,
         "sites_opened_total": int(len(result.sites)),

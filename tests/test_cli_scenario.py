@@ -166,3 +166,48 @@ def test_run_a_shipped_scenario_by_name(tmp_path: Path) -> None:
     unknown = planner("run", "gansu_emergency_reserve", "--out", tmp_path / "outputs", cwd=tmp_path)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
     assert "no such scenario file or shipped scenario" in unknown.stderr and "gansu_emergency_reserves" in unknown.stderr
+
+
+def test_run_stopped_by_the_time_limit_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # In-process CLI: the small cold chain's real solution is reported as cut off by the time limit of the
+    # door-to-door rounds (simulated; a real time limit hits or misses with the machine's speed). The run
+    # must say so on the terminal, in summary.json and on the map.
+    import planner.scenario.run as run
+    from planner.cli import main
+
+    real_solve = run.solve_cold_chain
+
+    def cut_off(problem, options):
+        solution = real_solve(problem, options)
+        solution.report.update(status="time_limit", best_bound=0.9 * solution.objective, gap=0.1,
+                               message="repaired incumbent")
+        return solution
+
+    monkeypatch.setattr(run, "solve_cold_chain", cut_off)
+    assert main(["run", str(DATA / "user_supply.yaml"), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "time_limit, gap 10.00%" in out and out.count("note: solver:") == 2
+    [run_dir] = _run_dirs(tmp_path)
+    data = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert data["solver"]["message"] == "repaired incumbent"
+    first, second = data["notes"][:2]
+    assert first.startswith("solver: the time limit (30 s) stopped the solve at a proven gap of 10.00%")
+    assert "(asked for 0.10%)" in first and "raise solver.time_limit_s" in first
+    assert "time-window heuristic" in second and "within_limit" in second
+    html = (run_dir / "map.html").read_text(encoding="utf-8")
+    assert "stopped at the time limit, not proven optimal (gap 10.00%)" in html
+
+
+def test_solver_notes() -> None:
+    from planner.scenario.run import solver_notes
+    from planner.scenario.schema import SolverSpec
+
+    spec = SolverSpec(time_limit_s=60, mip_gap=0.005)
+    assert solver_notes({"status": "optimal", "gap": 0.0}, spec) == []
+    assert solver_notes({"status": "gap_limit", "gap": 0.004}, spec) == []
+    [note] = solver_notes({"status": "time_limit", "gap": 0.0475, "best_bound": 6.7488e9, "message": ""}, spec)
+    assert note.startswith("solver: the time limit (60 s) stopped the solve at a proven gap of 4.75%, best bound "
+                           "6,748,800,000 (asked for 0.50%)")
+    [note] = solver_notes({"status": "time_limit", "gap": None}, SolverSpec(time_limit_s=None))
+    assert "before any bound was proven" in note and "(" not in note.split("stopped")[0]

@@ -64,9 +64,9 @@ def run(
         print_json({"run_dir": str(run_dir), **data})
         return
     _print_summary(data)
-    console.print(f"run directory: {run_dir}")
+    console.print(f"run directory: {run_dir}", soft_wrap=True)
     if (run_dir / "map.html").is_file():
-        console.print(f"map: {(run_dir / 'map.html').resolve()}")
+        console.print(f"map: {(run_dir / 'map.html').resolve()}", soft_wrap=True)
 
 
 def _money(value: float | None) -> str:
@@ -78,7 +78,7 @@ def _print_summary(data: dict) -> None:
     gap = solver.get("gap")
     gap_text = f", gap {gap:.2%}" if isinstance(gap, (int, float)) else ""
     console.print(f"[bold]{data['title']}[/] ({data['scenario']}, {data['model']}): {solver['status']}{gap_text}, "
-                  f"solved in {solver.get('solve_seconds') or 0:.1f} s")
+                  f"solved in {solver.get('solve_seconds') or 0:.1f} s", soft_wrap=True)
     if STATE.quiet:
         return
     table = Table("tier", "opened", "sites", "mean utilisation", title="sites opened")
@@ -99,7 +99,7 @@ def _print_summary(data: dict) -> None:
         kpis.add_row(key, str(value))
     console.print(kpis)
     for note in data.get("notes", []):
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", soft_wrap=True, highlight=False, markup=False)
 
 
 def validate(

@@ -197,6 +197,9 @@ def result_map(layers: dict[str, gpd.GeoDataFrame], summary: dict[str, Any], *, 
     total = summary.get("cost_breakdown_cny", {}).get("total")
     if total is not None and summary.get("model") in ("cold_chain", "facility_location"):
         state.add_note(f"总成本 total cost: {total / 1e6:,.1f} M CNY")
+    if solver.get("status") == "time_limit":
+        proven = f"gap {gap:.2%}" if isinstance(gap, (int, float)) else "no bound"
+        state.add_note(f"求解达到时间上限，未证明最优 stopped at the time limit, not proven optimal ({proven})")
     return m
 
 

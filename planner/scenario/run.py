@@ -24,9 +24,9 @@ from planner.model.coldchain import solve_cold_chain
 from planner.model.matrix import SolverOptions
 from planner.scenario.build import BuiltScenario, build_scenario, uses_demand_table
 from planner.scenario.load import load_scenario
-from planner.scenario.schema import Scenario
+from planner.scenario.schema import Scenario, SolverSpec
 
-__all__ = ["RunResult", "solve_built", "solve_scenario"]
+__all__ = ["RunResult", "solve_built", "solve_scenario", "solver_notes"]
 
 Step = Callable[[str], None]
 
@@ -215,7 +215,7 @@ def _location_tail(scenario: Scenario, built: BuiltScenario, solution: Any) -> R
         covered = served & (time_h <= within)
         kpis["covered_points"] = int(covered.sum())
         kpis["covered_weight_share"] = float(data["weights"][covered].sum() / total_weight) if total_weight > 0 else 0.0
-    report = {k: getattr(solution, k) for k in ("status", "objective", "best_bound", "gap", "build_seconds", "solve_seconds", "solver")}
+    report = {k: getattr(solution, k) for k in ("status", "objective", "best_bound", "gap", "build_seconds", "solve_seconds", "solver", "message")}
     report["problem"] = solution.problem
     report["iterations"] = solution.iterations
     breakdown = pd.DataFrame({"component": list(solution.cost_breakdown), "cost_cny": list(solution.cost_breakdown.values())})
@@ -231,7 +231,36 @@ def solve_built(built: BuiltScenario, log_path: Path | None = None) -> RunResult
     else:
         result = _location_result(built, log_path)
     result.report["run_seconds"] = time.perf_counter() - started
+    result.notes = solver_notes(result.report, built.scenario.solver) + result.notes
     return result
+
+
+def solver_notes(report: dict[str, Any], solver: SolverSpec) -> list[str]:
+    """What a user must know about a solve that did not prove the gap asked for, in plain sentences.
+
+    ``report``: the solver report of a run (``status``, ``gap``, ``best_bound``, ``message``); ``solver``:
+    the scenario's solver options (``time_limit_s`` in seconds, ``mip_gap`` relative). Empty when the
+    solve proved optimality or the requested gap. A time limit that stopped the door-to-door rounds of the
+    cold-chain model (message ``repaired incumbent``) adds a note on where the plan comes from.
+    """
+    if report.get("status") != "time_limit":
+        return []
+    limit = f" ({solver.time_limit_s:g} s)" if solver.time_limit_s is not None else ""
+    gap = report.get("gap")
+    if isinstance(gap, (int, float)):
+        bound = report.get("best_bound")
+        bound_text = f", best bound {bound:,.0f}" if isinstance(bound, (int, float)) else ""
+        notes = [f"solver: the time limit{limit} stopped the solve at a proven gap of {gap:.2%}{bound_text} "
+                 f"(asked for {solver.mip_gap:.2%}); the plan is feasible but may not be optimal: raise "
+                 f"solver.time_limit_s to narrow the gap"]
+    else:
+        notes = [f"solver: the time limit{limit} stopped the solve before any bound was proven; the plan is "
+                 f"feasible but its distance to the optimum is unknown: raise solver.time_limit_s"]
+    if report.get("message") == "repaired incumbent":
+        notes.append("solver: the time limit cut off the exact rounds of the door-to-door limits, so the plan "
+                     "comes from the time-window heuristic; every route keeps its limit (service.csv, "
+                     "column within_limit)")
+    return notes
 
 
 def solve_scenario(
