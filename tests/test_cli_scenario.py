@@ -209,5 +209,7 @@ def test_solver_notes() -> None:
     [note] = solver_notes({"status": "time_limit", "gap": 0.0475, "best_bound": 6.7488e9, "message": ""}, spec)
     assert note.startswith("solver: the time limit (60 s) stopped the solve at a proven gap of 4.75%, best bound "
                            "6,748,800,000 (asked for 0.50%)")
+    [note] = solver_notes({"status": "time_limit", "gap": 0.08, "best_bound": 11.5, "message": "Time limit reached"}, spec)
+    assert ", best bound 11.5 (asked for 0.50%)" in note  # a p-center radius in hours keeps its decimals
     [note] = solver_notes({"status": "time_limit", "gap": None}, SolverSpec(time_limit_s=None))
     assert "before any bound was proven" in note and "(" not in note.split("stopped")[0]

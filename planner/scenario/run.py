@@ -249,7 +249,9 @@ def solver_notes(report: dict[str, Any], solver: SolverSpec) -> list[str]:
     gap = report.get("gap")
     if isinstance(gap, (int, float)):
         bound = report.get("best_bound")
-        bound_text = f", best bound {bound:,.0f}" if isinstance(bound, (int, float)) else ""
+        bound_text = ""
+        if isinstance(bound, (int, float)):  # CNY in the cost models; hours or counts in p-center and covering
+            bound_text = f", best bound {bound:,.0f}" if abs(bound) >= 1000 else f", best bound {bound:.4g}"
         notes = [f"solver: the time limit{limit} stopped the solve at a proven gap of {gap:.2%}{bound_text} "
                  f"(asked for {solver.mip_gap:.2%}); the plan is feasible but may not be optimal: raise "
                  f"solver.time_limit_s to narrow the gap"]
