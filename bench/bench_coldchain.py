@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.model.coldchain import (
+    REPAIRED_INCUMBENT,
     ColdChainModel,
     ColdChainProblem,
     DemandPoint,
@@ -267,7 +268,7 @@ def solve_real(problem, label: str, gap: float, time_limit: float, log_dir: Path
     rep = sol.report
     # the last round's HiGHS clock starts after everything before its solver run; a repaired incumbent (time
     # limit hit with routes over their door-to-door limit) is not the logged one, so no seconds-to-gap then
-    single = model.rounds == 1 and rep.get("message") != "repaired incumbent"
+    single = model.rounds == 1 and rep.get("message") != REPAIRED_INCUMBENT
     offset = (t2 - t0) - float(sol.result.solve_seconds) if single else None
     prog = gap_progress(log) if log.is_file() else []
     k = sol.kpis()

@@ -122,6 +122,7 @@ from planner.model.coldchain_data import (
 from planner.model.matrix import MatrixModel, SolveResult, SolverOptions, relative_gap
 
 __all__ = [
+    "REPAIRED_INCUMBENT",
     "ArcMatrix",
     "ColdChainModel",
     "ColdChainProblem",
@@ -140,6 +141,8 @@ __all__ = [
 ]
 
 _EPS_H = 1e-9  # hours: tolerance of time comparisons
+#: ``message`` of a result whose plan the time-window heuristic built after the time limit cut off the rounds
+REPAIRED_INCUMBENT = "repaired incumbent"
 #: constraint groups that the elastic infeasibility analysis relaxes one at a time (unit of their slack)
 ELASTIC_GROUPS: dict[str, str] = {
     "supply": "t",
@@ -1017,7 +1020,7 @@ class ColdChainModel:
                     f"without a solution that keeps every route within its time limit; raise the time limit")
             bound = res.best_bound
             res = replace(repaired, status="time_limit", best_bound=bound,
-                          gap=relative_gap(repaired.objective, bound), message="repaired incumbent")
+                          gap=relative_gap(repaired.objective, bound), message=REPAIRED_INCUMBENT)
             solve_s += time.perf_counter() - t0
         if best_bound is not None and res.objective is not None and \
                 (res.best_bound is None or best_bound > res.best_bound):

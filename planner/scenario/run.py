@@ -20,7 +20,7 @@ import pandas as pd
 
 from planner.errors import InfeasibleError, PlannerError
 from planner.model import location as location_models
-from planner.model.coldchain import solve_cold_chain
+from planner.model.coldchain import REPAIRED_INCUMBENT, solve_cold_chain
 from planner.model.matrix import SolverOptions
 from planner.scenario.build import BuiltScenario, build_scenario, uses_demand_table
 from planner.scenario.load import load_scenario
@@ -258,7 +258,7 @@ def solver_notes(report: dict[str, Any], solver: SolverSpec) -> list[str]:
     else:
         notes = [f"solver: the time limit{limit} stopped the solve before any bound was proven; the plan is "
                  f"feasible but its distance to the optimum is unknown: raise solver.time_limit_s"]
-    if report.get("message") == "repaired incumbent":
+    if report.get("message") == REPAIRED_INCUMBENT:
         notes.append("solver: the time limit cut off the exact rounds of the door-to-door limits, so the plan "
                      "comes from the time-window heuristic; every route keeps its limit (service.csv, "
                      "column within_limit)")
