@@ -30,6 +30,8 @@ from planner.model.coldchain import (
     product_from_parameters,
     solve_cold_chain,
 )
+from planner.model.coldchain import heuristics, route_limits
+from planner.model.deadline import Deadline
 from planner.model.matrix import SolverOptions
 
 GRAIN = Product("grain", perishable=False, value_cny_per_t=2000.0)
@@ -430,9 +432,9 @@ def test_repair_heuristic_keeps_routes_within_limits():
          arc("backbone", "demand", [[5.0, 25.0]], [[0.0, 0.0]])],
     )
     model = ColdChainModel(prob)
-    res = model._repair(np.ones(2), SolverOptions())
+    res = route_limits.repair(model, np.ones(2), SolverOptions(), Deadline())
     assert res is not None and res.objective == pytest.approx(100_000.0)
-    assert not model._route_violations(res.values(model.blocks["flow"])).any()
+    assert not route_limits.violations(model, res.values(model.blocks["flow"])).any()
 
 
 # ------------------------------------------------------------------------------ formulation options (exactness)
@@ -535,7 +537,7 @@ def random_problem(seed: int, timed: bool) -> ColdChainProblem:
 
 def lp_bound(m: ColdChainModel) -> float:
     """Optimum (CNY) of the LP relaxation of the first round's model."""
-    lp, _ = m._build(None, m.active, relax=True)
+    lp, _ = m.build(active=m.active, relax=True)
     res = lp.solve(SolverOptions())
     assert res.status == "optimal"
     return res.objective / m.cost_scale
@@ -586,7 +588,7 @@ def test_cumulative_level_columns_map_to_and_from_levels():
     quick = SolverOptions(mip_gap=1e-9)
     fixed = {}
     for name, model in (("cumulative", m), ("choice", choice)):
-        mm, blocks = model._build(None, model.active, fix_open=plan)
+        mm, blocks = model.build(active=model.active, fix_open=plan)
         res = mm.solve(quick)
         assert res.status == "optimal"
         assert model.level_values(res, blocks).tolist() == pytest.approx(plan.tolist())
@@ -599,8 +601,6 @@ def test_cumulative_level_columns_map_to_and_from_levels():
     assert sol.objective == pytest.approx(choice.solve(quick).objective, rel=1e-6)
     with pytest.raises(ModelError, match="levels must be"):
         ColdChainModel(prob, levels="sos")
-    with pytest.raises(ModelError, match="windows must be"):
-        ColdChainModel(prob, windows="tight")
 
 
 def test_local_search_steps_a_site_down_a_level():
@@ -617,15 +617,15 @@ def test_local_search_steps_a_site_down_a_level():
     quick = SolverOptions(mip_gap=1e-9)
     seen: list[float] = []
 
-    def try_plan(fix):  # as in _warm_start, recording each plan's cost (CNY)
-        out = m._solve_plan(fix, quick)
+    def try_plan(fix):  # as in heuristics.warm_start, recording each plan's cost (CNY)
+        out = heuristics.solve_plan(m, fix, quick)
         if out is not None:
             seen.append(out[0].objective / m.cost_scale)
         return out
 
     start = try_plan(np.array([0.0, 1.0, 0.0]))  # B1 at its larger level, B2 closed
     assert seen == [pytest.approx(1120.0)]
-    m._local_search(*start, np.array([1.0, 1.0]), try_plan, time.perf_counter() + 30.0)
+    heuristics.local_search(m, start, np.array([1.0, 1.0]), try_plan, Deadline.after(30.0))
     assert min(seen) == pytest.approx(300.0)
     assert m.solve(quick).objective == pytest.approx(300.0)
 
@@ -670,13 +670,13 @@ def test_time_windows_by_hand():
     theta = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])
     names = [(m.c.node_name[i], m.c.node_name[j]) for i, j in zip(m.f_from, m.f_to, strict=True)]
     assert sorted(names) == [("A1", "P"), ("A2", "P"), ("B", "d1"), ("B", "d2"), ("P", "B")]
-    banned = {k: {names[f] for f in np.flatnonzero(m._window_ban(theta, base=k))} for k in ("min", "max")}
+    banned = {k: {names[f] for f in np.flatnonzero(route_limits.window_ban(m, theta, base=k))} for k in ("min", "max")}
     assert banned["min"] == {("A2", "P")}
     assert banned["max"] == {("A2", "P"), ("B", "d2")}
     # every route over kept variants is within the limit: here the optimum itself
-    res = m._window_repair(np.ones(2), SolverOptions())
+    res = route_limits.window_repair(m, np.ones(2), SolverOptions(), Deadline())
     assert res is not None and res.objective == pytest.approx(100_000.0)
-    assert not m._route_violations(res.values(m.blocks["flow"])).any()
+    assert not route_limits.violations(m, res.values(m.blocks["flow"])).any()
 
 
 def test_guided_time_windows_by_hand():
@@ -690,20 +690,19 @@ def test_guided_time_windows_by_hand():
     names = [(m.c.node_name[i], m.c.node_name[j]) for i, j in zip(m.f_from, m.f_to, strict=True)]
     tonnes = {("A2", "P"): 1000.0, ("P", "B"): 1000.0, ("B", "d1"): 500.0, ("B", "d2"): 500.0}
     over = np.array([tonnes.get(n, 0.0) for n in names])
-    assert m._route_violations(over).any()
-    banned = {th: {names[f] for f in np.flatnonzero(m._guided_ban(over, th, 0.5))} for th in (0.0, 0.5, 1.0)}
+    assert route_limits.violations(m, over).any()
+    banned = {th: {names[f] for f in np.flatnonzero(route_limits.guided_ban(m, over, th, 0.5))} for th in (0.0, 0.5, 1.0)}
     assert banned == {0.0: {("B", "d2")}, 0.5: {("A2", "P"), ("B", "d2")}, 1.0: {("A2", "P")}}
     # the optimum (A1 only) keeps its limits, so its own windows keep every variant it uses, whatever theta
     ok = {("A1", "P"): 1000.0, ("P", "B"): 1000.0, ("B", "d1"): 500.0, ("B", "d2"): 500.0}
     within = np.array([ok.get(n, 0.0) for n in names])
-    assert not m._route_violations(within).any()
+    assert not route_limits.violations(m, within).any()
     for th_used in (0.0, 0.5, 1.0):
         for th_free in (0.0, 0.5, 1.0):
-            assert not (m._guided_ban(within, th_used, th_free) & (within > 0)).any()
-    # the repair from the plan reaches the optimum, with guided and with formula windows
-    for kind in ("guided", "formula"):
-        res = ColdChainModel(mixing_problem(), windows=kind)._window_repair(np.ones(2), SolverOptions())
-        assert res is not None and res.objective == pytest.approx(100_000.0)
+            assert not (route_limits.guided_ban(m, within, th_used, th_free) & (within > 0)).any()
+    # the repair from the plan reaches the optimum
+    res = route_limits.window_repair(ColdChainModel(mixing_problem()), np.ones(2), SolverOptions(), Deadline())
+    assert res is not None and res.objective == pytest.approx(100_000.0)
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
@@ -719,14 +718,14 @@ def test_time_windows_keep_every_route_within_its_limit(seed):
     none = np.zeros(m.f_a.size, dtype=bool)
     feasible = 0
     for base in ("max", "min"):
-        for g in ColdChainModel.WINDOW_EXPONENTS:
-            ban = m._window_ban(pos ** g, base=base)
-            model, blocks = m._build(None, none, ban=ban)
+        for g in route_limits.WINDOW_EXPONENTS:
+            ban = route_limits.window_ban(m, pos ** g, base=base)
+            model, blocks = m.build(active=none, ban=ban)
             res = model.solve(SolverOptions(mip_gap=1e-9))
             if not res.is_feasible:
                 continue
             feasible += 1
-            assert not m._route_violations(res.values(blocks["flow"])).any()
+            assert not route_limits.violations(m, res.values(blocks["flow"])).any()
             assert res.objective / m.cost_scale >= exact * (1 - 1e-7)
     assert feasible > 0
     # windows read off the flows of the model without time rows, and off the exact optimum: every restricted
@@ -734,22 +733,21 @@ def test_time_windows_keep_every_route_within_its_limit(seed):
     free = m.model.solve(SolverOptions(mip_gap=1e-9)).values(m.blocks["flow"])
     best = sol.result.values(m0.blocks["flow"])
     for guide in (free, best):
-        for th_used, th_free in [(0.0, 0.5), (1.0, 0.5), *ColdChainModel.WINDOW_GUIDES]:
-            ban = m._guided_ban(guide, th_used, th_free)
+        for th_used, th_free in [(0.0, 0.5), (1.0, 0.5), *route_limits.WINDOW_GUIDES]:
+            ban = route_limits.guided_ban(m, guide, th_used, th_free)
             if guide is best:
-                assert not (ban & (best > m._used_tolerance())).any()
-            model, blocks = m._build(None, none, ban=ban)
+                assert not (ban & (best > m.used_tolerance())).any()
+            model, blocks = m.build(active=none, ban=ban)
             res = model.solve(SolverOptions(mip_gap=1e-9))
             if guide is best:
                 assert res.is_feasible and res.objective / m.cost_scale == pytest.approx(exact, rel=1e-6)
             if res.is_feasible:
-                assert not m._route_violations(res.values(blocks["flow"])).any()
+                assert not route_limits.violations(m, res.values(blocks["flow"])).any()
                 assert res.objective / m.cost_scale >= exact * (1 - 1e-7)
-    for kind in ("guided", "formula"):
-        m = ColdChainModel(prob, windows=kind)
-        res = m._window_repair(plan, SolverOptions(mip_gap=1e-9))
-        assert res is not None and res.objective >= exact * (1 - 1e-7)
-        assert not m._route_violations(res.values(m.blocks["flow"])).any()
+    m = ColdChainModel(prob)
+    res = route_limits.window_repair(m, plan, SolverOptions(mip_gap=1e-9), Deadline())
+    assert res is not None and res.objective >= exact * (1 - 1e-7)
+    assert not route_limits.violations(m, res.values(m.blocks["flow"])).any()
 
 
 def test_time_limited_run_falls_back_to_the_window_heuristic(monkeypatch):

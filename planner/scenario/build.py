@@ -39,7 +39,7 @@ import pandas as pd
 
 from planner import layout, regions
 from planner.errors import PlannerError
-from planner.model.coldchain_data import (
+from planner.model.coldchain import (
     ArcMatrix,
     ColdChainProblem,
     DemandPoint,

@@ -1,10 +1,22 @@
-"""Input data of the cold-chain network design model (:mod:`planner.model.coldchain`).
+"""Input data of the cold-chain network design model.
 
 The network is layered: production areas -> site tiers (ordered upstream to downstream, e.g. origin
 pre-cooling / consolidation 产地预冷集配, backbone cold-chain bases 骨干冷链物流基地, regional distribution
-区域分拨) -> demand points (cities, outbound gateways, border ports). X:L31 describes the service network as
-"干线运输+区域分拨+城市配送" linking backbone bases with both ends of the chain; A:L207-217 names the backbone
-bases, the first-mile pre-cooling and the last-mile low-temperature delivery.
+区域分拨) -> demand points (cities, consumption markets, border ports). X:L31 describes the service network
+as "干线运输+区域分拨+城市配送"; A:L207-217 names the backbone bases, the first-mile pre-cooling and the
+last-mile low-temperature delivery.
+
+Three ideas carry the realism of the model and live in this data:
+
+* **Leg classes.** Every arc belongs to a leg class: ``first_mile`` (farm to pre-cooling, farm trucks),
+  ``line_haul`` (full reefer trucks, rail reefer containers between sites and to distant markets) or
+  ``distribution`` (small vans into cities). Each class has its own rates (in the arc costs) and each
+  product its own time standard per class (:class:`Product`), so line-haul is cheap per tonne-km and
+  distribution dear, and regional consolidation pays where it should.
+* **Temperature zones.** A site holds capacity per zone (``chilled``, ``frozen``, ``ambient``): a product
+  passes only through sites with its zone and uses that zone's capacity, so potatoes never fill a cold store.
+* **Route alternatives.** An arc may come in several variants (route alternatives, modes, refrigerated or
+  not); the model picks per product, so a time standard picks the cheapest route that meets it.
 
 Units are in the field names: tonnes per season (``_t``), yuan (``_cny``), hours (``_h``), kilometres
 (``_km``). Everything is validated on construction; invalid input raises :class:`ModelError` with a one-line
@@ -16,34 +28,40 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import ModelError
-from planner.paths import geodata_dir
 
 __all__ = [
-    "PRODUCTION",
+    "ANY_ZONE",
     "DEMAND",
+    "DEMAND_KINDS",
+    "LEG_CLASSES",
+    "PRODUCTION",
+    "ZONES",
     "ArcMatrix",
     "ColdChainProblem",
     "DemandPoint",
     "Product",
     "Site",
     "SiteTier",
-    "arc_matrix_from_distance",
-    "load_cold_chain_parameters",
-    "loss_rate_per_h",
-    "parameter_value",
-    "product_from_parameters",
+    "Zone",
 ]
 
 #: reserved tier names of the two ends of the network
 PRODUCTION = "production"
 DEMAND = "demand"
+#: temperature zones of a site; ``ANY_ZONE`` is one undivided store that takes every product
+ZONES = ("chilled", "frozen", "ambient")
+ANY_ZONE = "any"
+#: leg classes of arcs; ``any`` = no class (no per-class time standard applies)
+LEG_CLASSES = ("first_mile", "line_haul", "distribution", "any")
+#: kinds of demand point: city consumption, a named consumption market beyond the study area, an export port
+#: (``gateway`` is an outbound hand-over point with a flat onward cost, kept for older scenarios)
+DEMAND_KINDS = ("city", "market", "port", "gateway")
 
 
 def _finite_nonneg(value: float, what: str) -> float:
@@ -76,12 +94,15 @@ class Product:
     of ``t`` hours in transit or dwelling at a site, without / with refrigeration.
     ``perishable``: a perishable product is refrigerated throughout unless ``ambient_allowed`` is True.
     ``ambient_allowed``: whether the product may use ambient arcs and non-refrigerated tiers (None = not
-    ``perishable``). Two behaviours follow: a perishable product with ``ambient_allowed=False`` must use
-    refrigerated arcs ("cold chain mandatory"); with ``ambient_allowed=True`` the model chooses, and an
-    ambient arc costs the (higher) ambient spoilage ("refrigeration pays" when the saved spoilage exceeds
-    the reefer premium).
-    ``max_time_h``: maximum door-to-door time (production area to demand point), None = no limit.
-    ``unmet_penalty_cny_per_t``: overrides the problem's unmet-demand penalty for this product.
+    ``perishable``).
+    ``zone``: the temperature zone it is stored in (``chilled``, ``frozen``, ``ambient``); None = any store
+    (sites with one undivided :data:`ANY_ZONE` store).
+    ``max_time_h``: door-to-door limit (production area to demand point, dwell included), None = none. It is
+    meant for products that need an unbroken chain; storable products restart their clock in store and
+    have per-leg standards only.
+    ``first_mile_max_h`` / ``first_mile_max_km``: harvest (or slaughter) to pre-cooling, the first-mile
+    standard; ``line_haul_max_h`` / ``distribution_max_h``: the longest single arc of those leg classes.
+    None = no standard. ``unmet_penalty_cny_per_t``: overrides the problem's unmet-demand penalty.
     """
 
     name: str
@@ -92,6 +113,11 @@ class Product:
     ambient_allowed: bool | None = None
     max_time_h: float | None = None
     unmet_penalty_cny_per_t: float | None = None
+    zone: str | None = None
+    first_mile_max_h: float | None = None
+    first_mile_max_km: float | None = None
+    line_haul_max_h: float | None = None
+    distribution_max_h: float | None = None
 
     def __post_init__(self) -> None:
         if not str(self.name).strip():
@@ -99,50 +125,112 @@ class Product:
         _finite_nonneg(self.value_cny_per_t, f"product {self.name}: value_cny_per_t")
         _finite_nonneg(self.loss_rate_ambient_per_h, f"product {self.name}: loss_rate_ambient_per_h")
         _finite_nonneg(self.loss_rate_refrigerated_per_h, f"product {self.name}: loss_rate_refrigerated_per_h")
-        _opt_limit(self.max_time_h, f"product {self.name}: max_time_h")
+        for attr in ("max_time_h", "first_mile_max_h", "first_mile_max_km", "line_haul_max_h", "distribution_max_h"):
+            _opt_limit(getattr(self, attr), f"product {self.name}: {attr}")
         if self.unmet_penalty_cny_per_t is not None:
             _finite_nonneg(self.unmet_penalty_cny_per_t, f"product {self.name}: unmet_penalty_cny_per_t")
+        if self.zone is not None and self.zone not in ZONES:
+            raise ModelError(f"product {self.name}: zone must be one of {', '.join(ZONES)}, got {self.zone!r}")
 
     @property
     def may_go_ambient(self) -> bool:
         """True when ambient arcs and non-refrigerated tiers are allowed for this product."""
         return (not self.perishable) if self.ambient_allowed is None else bool(self.ambient_allowed)
 
+    def leg_limit_h(self, leg_class: str) -> float:
+        """The product's longest arc of ``leg_class`` in hours (inf without a standard)."""
+        value = {"first_mile": self.first_mile_max_h, "line_haul": self.line_haul_max_h,
+                 "distribution": self.distribution_max_h}.get(leg_class)
+        return math.inf if value is None else float(value)
+
 
 @dataclass(frozen=True)
-class Site:
-    """A candidate site of a tier.
+class Zone:
+    """One temperature zone of a site: its capacity levels and handling cost.
 
-    ``levels``: capacity levels ``[(capacity_t, fixed_cost_cny), ...]``, strictly increasing in capacity
-    (tonnes per season of inflow) and non-decreasing in fixed cost; at most one level is built.
-    ``handling_cny_per_t``: handling cost per tonne received. ``dwell_h``: hours goods stay at the site
-    (counts towards door-to-door time and spoilage). ``must_open`` / ``forbidden``: fixings.
+    ``levels``: ``[(capacity_t, fixed_cost_cny), ...]`` strictly increasing in capacity (tonnes per season
+    of inflow); at most one level is built. ``capex_cny`` / ``storage_t`` / ``volume_m3``: per level, for
+    reporting only (capital investment, tonnes held at once, gross store volume; empty = unknown).
     """
 
     name: str
     levels: tuple[tuple[float, float], ...]
     handling_cny_per_t: float = 0.0
+    capex_cny: tuple[float, ...] = ()
+    storage_t: tuple[float, ...] = ()
+    volume_m3: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name not in (*ZONES, ANY_ZONE):
+            raise ModelError(f"zone must be one of {', '.join((*ZONES, ANY_ZONE))}, got {self.name!r}")
+        lv = tuple((float(c), float(f)) for c, f in self.levels)
+        object.__setattr__(self, "levels", lv)
+        label = f"zone {self.name}"
+        if not lv:
+            raise ModelError(f"{label}: no capacity levels")
+        for c, f in lv:
+            _finite_nonneg(c, f"{label}: capacity level capacity_t")
+            _finite_nonneg(f, f"{label}: capacity level fixed_cost_cny")
+        caps = [c for c, _ in lv]
+        if any(b <= a for a, b in zip(caps, caps[1:], strict=False)):
+            raise ModelError(f"{label}: capacity levels must be strictly increasing, got {caps}")
+        if caps[0] <= 0:
+            raise ModelError(f"{label}: capacity levels must be positive, got {caps}")
+        _finite_nonneg(self.handling_cny_per_t, f"{label}: handling_cny_per_t")
+        for attr in ("capex_cny", "storage_t", "volume_m3"):
+            values = tuple(float(v) for v in getattr(self, attr))
+            if values and len(values) != len(lv):
+                raise ModelError(f"{label}: {attr} needs one value per level ({len(lv)}), got {len(values)}")
+            object.__setattr__(self, attr, values)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A candidate site of a tier.
+
+    ``zones``: its temperature zones (:class:`Zone`). The older form ``levels`` (``[(capacity_t,
+    fixed_cost_cny), ...]``) with ``handling_cny_per_t`` gives one undivided zone (:data:`ANY_ZONE`).
+    ``fixed_cny``: cost of having the site at all (land, gate, office), paid once whatever zones open.
+    ``dwell_h``: hours goods stay at the site in transit (counts towards door-to-door time and spoilage).
+    ``must_open`` / ``forbidden``: fixings.
+    """
+
+    name: str
+    levels: tuple[tuple[float, float], ...] = ()
+    handling_cny_per_t: float = 0.0
     must_open: bool = False
     forbidden: bool = False
     dwell_h: float = 0.0
+    zones: tuple[Zone, ...] = ()
+    fixed_cny: float = 0.0
 
     def __post_init__(self) -> None:
         if not str(self.name).strip():
             raise ModelError("site name is empty")
-        lv = tuple((float(c), float(f)) for c, f in self.levels)
-        object.__setattr__(self, "levels", lv)
-        if not lv:
+        try:
+            zones = tuple(self.zones)
+            if self.levels:
+                if zones:
+                    raise ModelError("give either levels or zones, not both")
+                zones = (Zone(ANY_ZONE, tuple(self.levels), self.handling_cny_per_t),)
+        except ModelError as exc:
+            raise ModelError(f"site {self.name}: {exc}") from None
+        if not zones:
             raise ModelError(f"site {self.name}: no capacity levels")
-        for c, f in lv:
-            _finite_nonneg(c, f"site {self.name}: capacity level capacity_t")
-            _finite_nonneg(f, f"site {self.name}: capacity level fixed_cost_cny")
-        caps = [c for c, _ in lv]
-        if any(b <= a for a, b in zip(caps, caps[1:], strict=False)):
-            raise ModelError(f"site {self.name}: capacity levels must be strictly increasing, got {caps}")
-        if caps[0] <= 0:
-            raise ModelError(f"site {self.name}: capacity levels must be positive, got {caps}")
+        names = [z.name for z in zones]
+        if len(set(names)) != len(names):
+            raise ModelError(f"site {self.name}: zones listed twice: {names}")
+        if ANY_ZONE in names and len(names) > 1:
+            raise ModelError(f"site {self.name}: zone {ANY_ZONE!r} cannot be combined with other zones")
+        object.__setattr__(self, "zones", zones)
+        object.__setattr__(self, "levels", zones[0].levels if len(zones) == 1 else ())
         _finite_nonneg(self.handling_cny_per_t, f"site {self.name}: handling_cny_per_t")
         _finite_nonneg(self.dwell_h, f"site {self.name}: dwell_h")
+        _finite_nonneg(self.fixed_cny, f"site {self.name}: fixed_cny")
+
+    def zone(self, name: str) -> Zone | None:
+        """The zone called ``name`` (None if the site has none)."""
+        return next((z for z in self.zones if z.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -151,8 +239,9 @@ class SiteTier:
 
     ``min_open`` / ``max_open``: bounds on the number of open sites (None = no upper bound).
     ``refrigerated``: whether the tier's sites are cold stores (dwell spoilage at the refrigerated rate;
-    products that must stay cold cannot pass a non-refrigerated tier). An ambient distribution-centre
-    problem uses ``refrigerated=False`` tiers and non-perishable products.
+    products that must stay cold cannot pass a non-refrigerated tier). Sites with temperature zones make
+    this explicit per zone: an ``ambient`` zone is not refrigerated, ``chilled`` and ``frozen`` are.
+    ``storage``: whether its sites store (storable products restart their clock there; reporting only).
     """
 
     name: str
@@ -160,6 +249,7 @@ class SiteTier:
     min_open: int = 0
     max_open: int | None = None
     refrigerated: bool = True
+    storage: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sites", tuple(self.sites))
@@ -182,7 +272,8 @@ class SiteTier:
 
 @dataclass(frozen=True)
 class DemandPoint:
-    """A demand point: ``kind`` is ``city``, ``gateway`` (outbound to eastern markets) or ``port`` (export).
+    """A demand point of kind ``city``, ``market`` (a named consumption market beyond the study area),
+    ``port`` (export) or ``gateway`` (an outbound hand-over point).
 
     ``max_time_h``: door-to-door limit for every product delivered here (the tighter of this and the
     product's limit applies).
@@ -195,19 +286,23 @@ class DemandPoint:
     def __post_init__(self) -> None:
         if not str(self.name).strip():
             raise ModelError("demand point name is empty")
-        if self.kind not in ("city", "gateway", "port"):
-            raise ModelError(f"demand point {self.name}: kind must be city, gateway or port, got {self.kind!r}")
+        if self.kind not in DEMAND_KINDS:
+            raise ModelError(f"demand point {self.name}: kind must be one of {', '.join(DEMAND_KINDS)}, "
+                             f"got {self.kind!r}")
         _opt_limit(self.max_time_h, f"demand point {self.name}: max_time_h")
 
 
 @dataclass(frozen=True, eq=False)
 class ArcMatrix:
-    """Arcs of one mode from every location of ``from_tier`` to every location of ``to_tier``.
+    """Arcs of one mode (and route alternative) from every location of ``from_tier`` to every location of
+    ``to_tier``.
 
     Matrices are ``(n_from, n_to)`` in the order of the tiers' locations. ``time_h`` is the transit time;
     ``cost_*_cny_per_t`` the transport cost per tonne of the ambient and refrigerated variant. ``inf`` in
     ``time_h`` removes the arc; ``inf`` in one cost matrix removes that variant (e.g. a mode without reefer
-    service). NaN or negative entries are errors.
+    service). NaN or negative entries are errors. ``leg_class``: one of :data:`LEG_CLASSES` for the whole
+    matrix, or one per destination column. ``alternative``: the route alternative this matrix holds (0 =
+    the first; several matrices of the same tiers and mode differ in it).
     """
 
     from_tier: str
@@ -217,6 +312,8 @@ class ArcMatrix:
     time_h: np.ndarray
     cost_ambient_cny_per_t: np.ndarray
     cost_refrigerated_cny_per_t: np.ndarray
+    leg_class: Any = "any"
+    alternative: int = 0
 
     def __post_init__(self) -> None:
         label = f"arcs {self.from_tier}->{self.to_tier} ({self.mode})"
@@ -242,6 +339,17 @@ class ArcMatrix:
         )
         if (usable & ~np.isfinite(self.distance_km)).any():
             raise ModelError(f"{label}: distance_km is infinite on a usable arc")
+        classes = np.array([self.leg_class] * self.time_h.shape[1] if isinstance(self.leg_class, str)
+                           else list(self.leg_class), dtype=object)
+        if classes.shape != (self.time_h.shape[1],):
+            raise ModelError(f"{label}: leg_class needs one value or one per destination ({self.time_h.shape[1]}), "
+                             f"got {classes.shape[0]}")
+        bad = [c for c in classes if c not in LEG_CLASSES]
+        if bad:
+            raise ModelError(f"{label}: unknown leg class {bad[0]!r}; use one of {', '.join(LEG_CLASSES)}")
+        object.__setattr__(self, "leg_class", classes)
+        if int(self.alternative) < 0:
+            raise ModelError(f"{label}: alternative must be >= 0, got {self.alternative}")
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -350,13 +458,16 @@ class ColdChainProblem:
         _finite_nonneg(self.co2_reefer_factor, "co2_reefer_factor")
         for mode, f in self.co2_kg_per_tkm.items():
             _finite_nonneg(f, f"co2_kg_per_tkm[{mode}]")
-        order = self.tier_order
-        sizes = self.tier_sizes
         site_tier = {s.name: t.name for t in self.tiers for s in t.sites}
         for label, names in (("must_open", self.must_open), ("forbidden", self.forbidden)):
             for n in names:
                 if n not in site_tier:
                     raise ModelError(f"{label}: unknown site {n!r}")
+        self._check_arcs()
+
+    def _check_arcs(self) -> None:
+        order = self.tier_order
+        sizes = self.tier_sizes
         pairs_with_arcs: set[tuple[str, str]] = set()
         for a in self.arcs:
             for t in (a.from_tier, a.to_tier):
@@ -369,26 +480,27 @@ class ColdChainProblem:
                 raise ModelError(f"arcs {a.from_tier}->{a.to_tier} ({a.mode}): matrices have shape {a.shape}, "
                                  f"expected {expect}")
             pairs_with_arcs.add((a.from_tier, a.to_tier))
-        keys = [(a.from_tier, a.to_tier, a.mode) for a in self.arcs]
+        keys = [(a.from_tier, a.to_tier, a.mode, int(a.alternative)) for a in self.arcs]
         dup_keys = sorted({k for k in keys if keys.count(k) > 1})
         if dup_keys:
-            raise ModelError(f"more than one arc matrix for {dup_keys[0][0]}->{dup_keys[0][1]} mode {dup_keys[0][2]}")
+            f, t, mode, alt = dup_keys[0]
+            raise ModelError(f"more than one arc matrix for {f}->{t} mode {mode} alternative {alt}")
         if self.tier_arcs is None:
             self.tier_arcs = tuple(sorted(pairs_with_arcs, key=lambda p: (order.index(p[0]), order.index(p[1]))))
-        else:
-            self.tier_arcs = tuple((str(a), str(b)) for a, b in self.tier_arcs)
-            for a, b in self.tier_arcs:
-                for t in (a, b):
-                    if t not in order:
-                        raise ModelError(f"tier_arcs: unknown tier {t!r} (tiers are {order})")
-                if order.index(b) <= order.index(a):
-                    raise ModelError(f"tier_arcs: {a}->{b} goes upstream; tiers are ordered {order}")
-                if (a, b) not in pairs_with_arcs:
-                    raise ModelError(f"tier_arcs: {a}->{b} is allowed but no arc matrix is given for it")
-            extra = pairs_with_arcs - set(self.tier_arcs)
-            if extra:
-                a, b = sorted(extra)[0]
-                raise ModelError(f"arc matrix given for {a}->{b}, which is not in tier_arcs")
+            return
+        self.tier_arcs = tuple((str(a), str(b)) for a, b in self.tier_arcs)
+        for a, b in self.tier_arcs:
+            for t in (a, b):
+                if t not in order:
+                    raise ModelError(f"tier_arcs: unknown tier {t!r} (tiers are {order})")
+            if order.index(b) <= order.index(a):
+                raise ModelError(f"tier_arcs: {a}->{b} goes upstream; tiers are ordered {order}")
+            if (a, b) not in pairs_with_arcs:
+                raise ModelError(f"tier_arcs: {a}->{b} is allowed but no arc matrix is given for it")
+        extra = pairs_with_arcs - set(self.tier_arcs)
+        if extra:
+            a, b = sorted(extra)[0]
+            raise ModelError(f"arc matrix given for {a}->{b}, which is not in tier_arcs")
 
     @property
     def tier_order(self) -> list[str]:
@@ -401,96 +513,3 @@ class ColdChainProblem:
         sizes = {PRODUCTION: len(self.production_areas), DEMAND: len(self.demand_points)}
         sizes.update({t.name: len(t.sites) for t in self.tiers})
         return sizes
-
-
-# ---------------------------------------------------------------------------------------------- parameters
-def load_cold_chain_parameters(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the default parameter table (``geodata/cold_chain_parameters.csv``).
-
-    Columns: ``parameter, key, value, unit, source, note``; ``source`` cites a public source or says
-    ``estimate``.
-    """
-    p = Path(path) if path is not None else geodata_dir() / "cold_chain_parameters.csv"
-    try:
-        df = pd.read_csv(p)
-    except FileNotFoundError as exc:
-        raise ModelError(f"{p}: cold-chain parameter table not found") from exc
-    need = {"parameter", "key", "value", "unit", "source"}
-    if not need <= set(df.columns):
-        raise ModelError(f"{p}: missing columns {sorted(need - set(df.columns))}")
-    if df["value"].isna().any():
-        raise ModelError(f"{p}: empty value in row {int(df.index[df['value'].isna()][0]) + 2}")
-    return df
-
-
-def parameter_value(params: pd.DataFrame, parameter: str, key: str) -> float:
-    """The value of ``(parameter, key)`` in the table from :func:`load_cold_chain_parameters`."""
-    hit = params[(params["parameter"] == parameter) & (params["key"] == key)]
-    if hit.empty:
-        raise ModelError(f"cold-chain parameters: no value for {parameter}/{key}")
-    return float(hit["value"].iloc[0])
-
-
-def loss_rate_per_h(chain_loss_fraction: float, duration_h: float) -> float:
-    """k such that ``1 - exp(-k * duration_h) = chain_loss_fraction`` (per hour)."""
-    if not 0 <= chain_loss_fraction < 1 or duration_h <= 0:
-        raise ModelError(f"loss fraction must be in [0, 1) and duration positive, got {chain_loss_fraction}, "
-                         f"{duration_h}")
-    return -math.log1p(-chain_loss_fraction) / duration_h
-
-
-def product_from_parameters(
-    name: str,
-    category: str,
-    *,
-    params: pd.DataFrame | None = None,
-    perishable: bool | None = None,
-    **overrides: Any,
-) -> Product:
-    """A :class:`Product` of ``category`` (fruit_vegetable, meat, aquatic, dairy, non_perishable) with the
-    default value, loss rates and time limit of the parameter table; ``overrides`` replace any field."""
-    params = load_cold_chain_parameters() if params is None else params
-    dur = parameter_value(params, "reference_chain_duration", "all")
-    fields: dict[str, Any] = {
-        "name": name,
-        "perishable": (category != "non_perishable") if perishable is None else perishable,
-        "value_cny_per_t": parameter_value(params, "value", category),
-        "loss_rate_ambient_per_h": loss_rate_per_h(
-            parameter_value(params, "chain_loss_fraction_ambient", category), dur),
-        "loss_rate_refrigerated_per_h": loss_rate_per_h(
-            parameter_value(params, "chain_loss_fraction_refrigerated", category), dur),
-    }
-    if category != "non_perishable":
-        fields["max_time_h"] = parameter_value(params, "max_door_to_door_time", category)
-    fields.update(overrides)
-    return Product(**fields)
-
-
-def arc_matrix_from_distance(
-    from_tier: str,
-    to_tier: str,
-    mode: str,
-    distance_km: np.ndarray,
-    *,
-    speed_kmh: float,
-    ambient_cny_per_tkm: float,
-    refrigerated_cny_per_tkm: float,
-    terminal_cny_per_t: float = 0.0,
-    max_distance_km: float | None = None,
-) -> ArcMatrix:
-    """Build an :class:`ArcMatrix` from a distance matrix with a constant speed and per tonne-km rates.
-
-    Time = distance / speed (h); cost = rate x distance + ``terminal_cny_per_t`` (CNY/t). Arcs longer than
-    ``max_distance_km`` are removed (time = inf).
-    """
-    d = np.asarray(distance_km, dtype=np.float64)
-    if speed_kmh <= 0:
-        raise ModelError(f"arcs {from_tier}->{to_tier} ({mode}): speed must be positive")
-    t = d / speed_kmh
-    if max_distance_km is not None:
-        t = np.where(d > max_distance_km, np.inf, t)
-    return ArcMatrix(
-        from_tier, to_tier, mode, d, t,
-        ambient_cny_per_tkm * d + terminal_cny_per_t,
-        refrigerated_cny_per_tkm * d + terminal_cny_per_t,
-    )
