@@ -39,19 +39,11 @@ import pandas as pd
 
 from planner import layout, regions
 from planner.errors import PlannerError
-from planner.model.coldchain import (
-    ArcMatrix,
-    ColdChainProblem,
-    DemandPoint,
-    Product,
-    Site,
-    SiteTier,
-    load_cold_chain_parameters,
-    product_from_parameters,
-)
+from planner.model.coldchain import ColdChainProblem, DemandPoint, load_cold_chain_parameters
 from planner.network import build_network, cost_matrix, disrupt
 from planner.network.places import place_table, resolve_place
 from planner.paths import geodata_dir
+from planner.scenario import coldchain
 from planner.scenario.schema import CandidateSpec, Scenario
 
 __all__ = [
@@ -70,15 +62,6 @@ __all__ = [
 PROVINCE_CODES = {"xinjiang": "65", "gansu": "62"}
 
 #: product -> consumption.csv product groups that feed its per-capita demand (first match wins)
-_CONSUMPTION_GROUPS = {
-    "fruit_vegetable": ("fruit",),
-    "vegetables": ("fresh_vegetables", "vegetables"),
-    "potato": ("potato",),
-    "beef": ("beef",),
-    "mutton": ("mutton",),
-}
-
-
 @dataclass
 class BuiltScenario:
     """Everything a solve needs, plus what the outputs need to name and draw it.
@@ -149,10 +132,12 @@ def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame,
     for region in spec.prefecture_seats_of:
         prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(PROVINCE_CODES[region])})
         chosen += [prefecture_seat(p) for p in prefectures]
-    if spec.production_areas:
+    if spec.production_areas or spec.production_area_neighbours:
         if supply is None:
             raise PlannerError("candidates.production_areas needs a scenario with supply")
-        chosen += list(dict.fromkeys(supply["place_id"]))
+        areas = list(dict.fromkeys(supply["place_id"]))
+        chosen += areas if spec.production_areas else []
+        chosen += coldchain.neighbour_places(places, areas) if spec.production_area_neighbours else []
     excluded = {resolve_place(name) for name in spec.exclude}
     ordered = [p for p in dict.fromkeys(chosen) if p not in excluded]
     region_mask = _region_filter(places, scenario.region)
@@ -253,24 +238,35 @@ def _prefecture_of(adcode: str) -> str:
 # ------------------------------------------------------------------------------------------ demand
 
 
-def _per_capita_kg(product_group: str, province_code: str) -> float | None:
-    table = pd.read_csv(geodata_dir() / "consumption.csv", dtype={"applies_to_adcode": str})
-    table = table[table["applies_to_adcode"].str[:2] == province_code]
-    for group in _CONSUMPTION_GROUPS.get(product_group, ()):
-        rows = table[table["product_group"] == group]
-        if rows.empty:
-            continue
+@functools.lru_cache(maxsize=4)
+def _consumption(path: str) -> dict[tuple[str, str], float]:
+    """(consumption group, province code) -> kg per person and year: the ``all`` row, else the mean of the
+    urban and rural rows."""
+    table = pd.read_csv(path, dtype={"applies_to_adcode": str})
+    table["province"] = table["applies_to_adcode"].str[:2]
+    out = {}
+    for key, rows in table.groupby(["product_group", "province"]):
         both = rows[rows["residence"] == "all"]
-        return float(both["kg_per_person_year"].mean() if len(both) else rows["kg_per_person_year"].mean())
-    return None
+        out[key] = float(both["kg_per_person_year"].mean() if len(both) else rows["kg_per_person_year"].mean())
+    return out
+
+
+def _per_capita_kg(consumption_group: str, province_code: str) -> float | None:
+    """kg per person and year of a consumption group in a province; None when the table has no row (the group
+    then has no city demand)."""
+    return _consumption(str(geodata_dir() / "consumption.csv")).get((consumption_group, province_code))
 
 
 def _demand_groups(scenario: Scenario) -> dict[str, str]:
+    """Product -> its consumption group (products.csv ``consumption_group``; ``none``: no household figure)."""
     products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
     groups = {}
     for spec in scenario.products:
-        group = products.loc[spec.id, "cold_chain_group"]
-        groups[spec.id] = spec.id if spec.id in _CONSUMPTION_GROUPS else str(group)
+        group = products.loc[spec.id].get("consumption_group")
+        if group is None or (isinstance(group, float) and math.isnan(group)) or not str(group).strip():
+            raise PlannerError(f"products.csv: product {spec.id} has no consumption_group; name the consumption.csv "
+                               f"group that feeds its city demand, or 'none'")
+        groups[spec.id] = str(group)
     return groups
 
 
@@ -424,25 +420,6 @@ def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
 _MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
 
 
-def arc_matrices(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], modes: list[str], from_tier: str, to_tier: str) -> list[ArcMatrix]:
-    """One :class:`ArcMatrix` per allowed mode between two location lists (inf where unreachable)."""
-    arcs = []
-    for mode in modes:
-        allowed = _MODE_SETS[mode]
-        ambient = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
-        reefer = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
-        arcs.append(ArcMatrix(
-            from_tier=from_tier,
-            to_tier=to_tier,
-            mode=mode,
-            distance_km=ambient.distance_km,
-            time_h=ambient.time_h,
-            cost_ambient_cny_per_t=ambient.cost_cny_per_t,
-            cost_refrigerated_cny_per_t=reefer.cost_cny_per_t,
-        ))
-    return arcs
-
-
 def gateway_onward_costs(scenario: Scenario) -> dict[str, float]:
     """Place id -> the onward cost per tonne beyond that gateway (only gateways with a non-zero cost)."""
     costs: dict[str, float] = {}
@@ -454,41 +431,7 @@ def gateway_onward_costs(scenario: Scenario) -> dict[str, float]:
     return {place: cost for place, cost in costs.items() if cost > 0}
 
 
-def _add_onward(arc: ArcMatrix, destinations: list[str], onward: dict[str, float]) -> ArcMatrix:
-    """``arc`` with each destination's onward cost added to both cost matrices."""
-    extra = np.array([onward.get(place, 0.0) for place in destinations], dtype=float)[None, :]
-    return ArcMatrix(
-        from_tier=arc.from_tier,
-        to_tier=arc.to_tier,
-        mode=arc.mode,
-        distance_km=arc.distance_km,
-        time_h=arc.time_h,
-        cost_ambient_cny_per_t=arc.cost_ambient_cny_per_t + extra,
-        cost_refrigerated_cny_per_t=arc.cost_refrigerated_cny_per_t + extra,
-    )
-
-
 # ------------------------------------------------------------------------------------------- build
-
-
-def _products(scenario: Scenario) -> list[Product]:
-    table = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
-    params = load_cold_chain_parameters()
-    products = []
-    for spec in scenario.products:
-        row = table.loc[spec.id]
-        overrides: dict[str, Any] = {"value_cny_per_t": float(row["value_cny_per_t"])}
-        if not bool(row["refrigeration_required"]):
-            overrides["ambient_allowed"] = True
-        for name in ("value_cny_per_t", "ambient_allowed", "max_time_h"):
-            value = getattr(spec, name)
-            if value is not None:
-                overrides[name] = value
-        if scenario.policy.max_time_h is not None and "max_time_h" not in overrides:
-            overrides["max_time_h"] = scenario.policy.max_time_h
-        perishable = bool(row["perishable"]) if spec.perishable is None else spec.perishable
-        products.append(product_from_parameters(spec.id, str(row["cold_chain_group"]), params=params, perishable=perishable, **overrides))
-    return products
 
 
 def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
@@ -500,51 +443,33 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     areas = list(dict.fromkeys(supply["place_id"]))
     demand_points = list(dict.fromkeys(demand["place_id"]))
     kinds = demand.groupby("place_id")["kind"].first()
-    tiers = []
-    locations = {"production": areas, "demand": demand_points}
+    locations: dict[str, list[str]] = {"production": areas, "demand": demand_points}
     site_tiers: dict[str, str] = {}
-    must_open = {resolve_place(n) for n in scenario.policy.must_open}
-    forbidden = {resolve_place(n) for n in scenario.policy.forbidden}
     for tier in scenario.tiers:
         candidates = select_places(tier.candidates, scenario, places, supply)
         if not candidates:
             raise PlannerError(f"scenario {scenario.name}: tier {tier.name} has no candidate sites")
-        sites = tuple(
-            Site(
-                name=f"{tier.name}:{place}",
-                levels=tuple(tier.capacity_levels_t_cny),
-                handling_cny_per_t=tier.handling_cny_per_t,
-                dwell_h=tier.dwell_h,
-                must_open=place in must_open,
-                forbidden=place in forbidden,
-            )
-            for place in candidates
-        )
-        tiers.append(SiteTier(tier.name, sites, min_open=tier.min_open, max_open=tier.max_open, refrigerated=tier.refrigerated))
         locations[tier.name] = candidates
-        for place in candidates:
-            site_tiers[f"{tier.name}:{place}"] = tier.name
+        site_tiers.update({f"{tier.name}:{place}": tier.name for place in candidates})
+    must_open = {resolve_place(n) for n in scenario.policy.must_open}
+    forbidden = {resolve_place(n) for n in scenario.policy.forbidden}
+    tiers = coldchain.cold_chain_tiers(scenario, locations, must_open, forbidden)
     tier_arcs = scenario.tier_arcs or [
         ("production", scenario.tiers[0].name),
         *[(a.name, b.name) for a, b in zip(scenario.tiers, scenario.tiers[1:], strict=False)],
         (scenario.tiers[-1].name, "demand"),
     ]
-    arcs = []
-    onward = gateway_onward_costs(scenario)
-    for from_tier, to_tier in tier_arcs:
-        matrices = arc_matrices(graph, locations[from_tier], locations[to_tier], list(scenario.modes), from_tier, to_tier)
-        if to_tier == "demand" and onward:
-            matrices = [_add_onward(arc, locations["demand"], onward) for arc in matrices]
-        arcs += matrices
-    supply_rows = supply[["place_id", "product", "tonnes"]]
-    demand_rows = demand[["place_id", "product", "tonnes"]]
+    products = coldchain.cold_chain_products(scenario)
+    arcs = coldchain.cold_chain_arcs(graph, locations, [tuple(pair) for pair in tier_arcs],
+                                     [str(kinds[p]) for p in demand_points], list(scenario.modes), products,
+                                     coldchain.load_leg_rates(), gateway_onward_costs(scenario))
     co2 = _co2_parameters()
     problem = ColdChainProblem(
-        products=_products(scenario),
+        products=products,
         production_areas=areas,
-        supply_t=supply_rows,
+        supply_t=supply[["place_id", "product", "tonnes"]],
         demand_points=[DemandPoint(p, kind=str(kinds[p])) for p in demand_points],
-        demand_t=demand_rows,
+        demand_t=demand[["place_id", "product", "tonnes"]],
         tiers=tiers,
         arcs=arcs,
         tier_arcs=[tuple(pair) for pair in tier_arcs],
@@ -552,7 +477,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
         unmet_penalty_cny_per_t=scenario.policy.unmet_penalty_cny_per_t,
         co2_kg_per_tkm=co2[0],
         co2_reefer_factor=co2[1],
-        co2_price_cny_per_t=scenario.policy.co2_price_cny_per_t,
+        co2_price_cny_per_t=coldchain.co2_price(scenario),
         name=scenario.name,
     )
     return BuiltScenario(scenario, places, graph, problem, site_tiers=site_tiers, notes=notes)

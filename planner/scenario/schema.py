@@ -26,6 +26,7 @@ __all__ = [
     "SolverSpec",
     "SupplySpec",
     "TierSpec",
+    "ZoneSpec",
 ]
 
 MODELS = ("cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location")
@@ -55,7 +56,14 @@ class Citation(_Strict):
 
 
 class ProductSpec(_Strict):
-    """A product: ``id`` from geodata/products.csv, with optional overrides."""
+    """A product: ``id`` from geodata/products.csv, with optional overrides of its data.
+
+    ``zone``: the store it needs (``chilled``, ``frozen``, ``ambient``; products.csv temperature_zone).
+    ``storable``: held in store for weeks (its clock restarts at a storing site); ``unbroken_chain``: needs a
+    door-to-door limit (``max_time_h``, product_standards.csv door_to_door_max_h). Time standards (h, km):
+    ``first_mile_max_h``, ``first_mile_max_km`` (harvest to pre-cooling), ``line_haul_max_h``,
+    ``distribution_max_h`` (longest single arc of that leg class); product_standards.csv by default.
+    """
 
     id: str
     value_cny_per_t: NonNegative | None = None
@@ -64,6 +72,13 @@ class ProductSpec(_Strict):
     max_time_h: Positive | None = None
     demand_scale: NonNegative = 1.0
     supply_scale: NonNegative = 1.0
+    zone: Literal["chilled", "frozen", "ambient"] | None = None
+    storable: bool | None = None
+    unbroken_chain: bool | None = None
+    first_mile_max_h: Positive | None = None
+    first_mile_max_km: Positive | None = None
+    line_haul_max_h: Positive | None = None
+    distribution_max_h: Positive | None = None
 
 
 class CandidateSpec(_Strict):
@@ -74,21 +89,68 @@ class CandidateSpec(_Strict):
     county_seats_of: list[Region] = Field(default_factory=list)
     prefecture_seats_of: list[Region] = Field(default_factory=list)
     production_areas: bool = False
+    production_area_neighbours: bool = False
     exclude: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> CandidateSpec:
-        if not (self.roles or self.names or self.county_seats_of or self.prefecture_seats_of or self.production_areas):
-            raise ValueError("give at least one of roles, names, county_seats_of, prefecture_seats_of, production_areas")
+        if not (self.roles or self.names or self.county_seats_of or self.prefecture_seats_of or self.production_areas
+                or self.production_area_neighbours):
+            raise ValueError("give at least one of roles, names, county_seats_of, prefecture_seats_of, production_areas, "
+                             "production_area_neighbours")
+        return self
+
+
+def _increasing(capacities: list[float]) -> None:
+    if any(b <= a for a, b in zip(capacities, capacities[1:], strict=False)):
+        raise ValueError(f"capacity levels must be strictly increasing in capacity, got {capacities}")
+
+
+class ZoneSpec(_Strict):
+    """A temperature zone of a tier's sites: capacity levels in tonnes of throughput per season.
+
+    ``levels_t``: capacities whose fixed costs follow from geodata/facility_costs.csv (the ``store`` type's
+    investment and operating cost per tonne stored, the tier ``facility``'s turns per season, the capital
+    recovery factor); or ``levels_t_cny``: ``[[t, CNY per season], ...]`` given outright.
+    ``store``: facility_costs.csv store type (default: ``chilled_store``, ``frozen_store`` or
+    ``ambient_store`` by zone; ``ca_store`` for controlled-atmosphere fruit stores). ``handling_cny_per_t``:
+    per tonne received (default: the tier's).
+    """
+
+    levels_t: list[Positive] | None = None
+    levels_t_cny: list[tuple[Positive, NonNegative]] | None = None
+    store: Literal["chilled_store", "frozen_store", "ca_store", "ambient_store"] | None = None
+    handling_cny_per_t: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ZoneSpec:
+        if (self.levels_t is None) == (self.levels_t_cny is None):
+            raise ValueError("give exactly one of levels_t (costs from facility_costs.csv) and levels_t_cny")
+        _increasing(list(self.levels_t) if self.levels_t is not None else [c for c, _ in self.levels_t_cny or []])
+        if not (self.levels_t or self.levels_t_cny):
+            raise ValueError("a zone needs at least one capacity level")
         return self
 
 
 class TierSpec(_Strict):
-    """A tier of candidate sites (cold-chain model)."""
+    """A tier of candidate sites (cold-chain model).
+
+    Capacity either per temperature zone (``zones``: ``chilled``, ``frozen``, ``ambient``, each a
+    :class:`ZoneSpec`; a product passes only sites with its zone) or as one undivided store
+    (``capacity_levels_t_cny``, with ``refrigerated``). ``facility``: the facility_costs.csv facility type
+    whose turns per season convert throughput into tonnes stored (origin_precooling_centre,
+    backbone_cold_chain_base, regional_distribution_centre). ``site_fixed_cny``: a season's cost of having a
+    site at all (land, gate, office), paid once whatever zones open. ``storage``: the sites store goods
+    (storable products restart their clock there).
+    """
 
     name: str
     candidates: CandidateSpec
-    capacity_levels_t_cny: list[tuple[Positive, NonNegative]] = Field(min_length=1)
+    capacity_levels_t_cny: list[tuple[Positive, NonNegative]] | None = Field(None, min_length=1)
+    zones: dict[Literal["chilled", "frozen", "ambient"], ZoneSpec] = Field(default_factory=dict)
+    facility: str | None = None
+    site_fixed_cny: NonNegative = 0.0
+    storage: bool = False
     handling_cny_per_t: NonNegative = 0.0
     dwell_h: NonNegative = 0.0
     min_open: int = Field(0, ge=0)
@@ -97,16 +159,17 @@ class TierSpec(_Strict):
 
     @field_validator("capacity_levels_t_cny")
     @classmethod
-    def _increasing(cls, levels: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        capacities = [c for c, _ in levels]
-        if any(b <= a for a, b in zip(capacities, capacities[1:], strict=False)):
-            raise ValueError(f"capacity levels must be strictly increasing in capacity, got {capacities}")
+    def _increasing(cls, levels: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
+        if levels is not None:
+            _increasing([c for c, _ in levels])
         return levels
 
     @model_validator(mode="after")
     def _bounds(self) -> TierSpec:
         if self.max_open is not None and self.max_open < self.min_open:
             raise ValueError(f"max_open {self.max_open} < min_open {self.min_open}")
+        if (self.capacity_levels_t_cny is None) == (not self.zones):
+            raise ValueError("give exactly one of capacity_levels_t_cny (one undivided store) and zones")
         return self
 
 
@@ -120,14 +183,17 @@ class SupplySpec(_Strict):
 
 
 class GatewaySpec(_Strict):
-    """An outbound gateway or export port receiving a share of each product's supply.
+    """A consumption market, export port or outbound gateway receiving a share of each product's supply.
+
+    ``market``: a named consumption market beyond the study area, reached over the network (line-haul);
+    ``port``: an export port; ``gateway``: an outbound hand-over point with a flat onward cost.
 
     ``onward_cost_cny_per_t``: a cost per tonne beyond the gateway, added to every arc into it (e.g. the
     longer foreign leg to the same buyers when exports are re-routed from a closed port).
     """
 
     node: str
-    kind: Literal["gateway", "port"] = "gateway"
+    kind: Literal["gateway", "port", "market"] = "gateway"
     share_of_supply: dict[str, Annotated[float, Field(ge=0, le=1)]]
     onward_cost_cny_per_t: NonNegative = 0.0
 
@@ -153,14 +219,19 @@ class DemandSpec(_Strict):
 
 
 class PolicySpec(_Strict):
-    """Policy constraints."""
+    """Policy constraints.
+
+    ``max_time_h``: door-to-door hours for the products that need an unbroken chain and have no limit of
+    their own. ``co2_price_cny_per_t``: price of a tonne of CO2 (None = the price in
+    geodata/cold_chain_parameters.csv; 0 = emissions reported but not priced).
+    """
 
     must_open: list[str] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
     budget_cny: NonNegative | None = None
     max_time_h: Positive | None = None
     unmet_penalty_cny_per_t: NonNegative | None = None
-    co2_price_cny_per_t: NonNegative = 0.0
+    co2_price_cny_per_t: NonNegative | None = None
 
 
 class DisruptionSpec(_Strict):

@@ -238,10 +238,11 @@ class CompiledProblem:
             ok &= ~at | (sz >= 0)
             if not prod.may_go_ambient:
                 ok &= ~at | self.sz_refrig[np.maximum(sz, 0)]
-        if not prod.may_go_ambient:
-            ok &= self.a_ref
-        ok &= self.a_time <= self.leg_limit_h[p, self.a_class] + EPS_H
         first = self.a_class == _CLASS_CODES["first_mile"]
+        if not prod.may_go_ambient:
+            # the cold chain starts at pre-cooling: the first mile may run unrefrigerated (at ambient spoilage)
+            ok &= self.a_ref | first
+        ok &= self.a_time <= self.leg_limit_h[p, self.a_class] + EPS_H
         ok &= ~first | (self.a_dist <= self.first_mile_km[p] + 1e-9)
         return ok
 
