@@ -103,6 +103,7 @@ def summary(result: Any) -> dict[str, Any]:
         "sites_opened": sites_per_tier,
         "sites_opened_total": int(len(result.sites)),
         "kpis": result.kpis,
+        "why_sites": getattr(result, "why_sites", []),
         "notes": result.notes,
     })
 
@@ -209,6 +210,9 @@ def _write_run_dir(result: Any, layers: dict[str, gpd.GeoDataFrame], target: Pat
             result.flows.to_csv(tmp / "flows.csv", index=False)
         result.assignments.to_csv(tmp / "assignments.csv", index=False)
         result.service.to_csv(tmp / "service.csv", index=False)
+        for name, frame in getattr(result, "tables", {}).items():
+            if len(frame):
+                frame.to_csv(tmp / f"{name}.csv", index=False)
         gpkg = tmp / "results.gpkg"
         for name, frame in layers.items():
             if len(frame):
@@ -240,7 +244,7 @@ def read_run(run_dir: str | Path) -> dict[str, Any]:
 
         raise PlannerError(f"{run_dir}: not a run directory (no summary.json); pass outputs/<scenario>/<run-id>")
     data: dict[str, Any] = {"summary": json.loads(path.read_text(encoding="utf-8")), "dir": run_dir}
-    for name in ("sites", "candidates", "flows", "assignments", "service"):
+    for name in ("sites", "candidates", "flows", "assignments", "service", "site_zones", "catchment"):
         table = run_dir / f"{name}.csv"
         data[name] = pd.read_csv(table) if table.is_file() else pd.DataFrame()
     return data

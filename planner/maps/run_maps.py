@@ -107,11 +107,18 @@ def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame, candidates: gpd.GeoDataFr
             size = float(getattr(row, size_column)) if size_column else 0.0
             radius = 5 + 9 * math.sqrt(size / largest) if largest > 0 else 7
             rows = [("层级 tier", tier)]
-            for column, name in (("capacity_t", "能力 capacity t"), ("throughput_t", "吞吐 throughput t"), ("utilisation", "利用率 utilisation"),
-                                 ("fixed_cost_cny", "固定成本 fixed cost CNY"), ("assigned_weight", "服务人口/权重 weight served"), ("customers", "服务点数 points served")):
+            for column, name in (("zones", "温区 zones"), ("capacity_t", "能力 capacity t"), ("volume_m3", "库容 volume m3"),
+                                 ("capex_cny", "投资 capital investment CNY"), ("throughput_t", "吞吐 throughput t"),
+                                 ("utilisation", "利用率 utilisation"), ("fixed_cost_cny", "固定成本 fixed cost CNY"),
+                                 ("assigned_weight", "服务人口/权重 weight served"), ("customers", "服务点数 points served"),
+                                 ("catchment", "服务范围 catchment"), ("why", "为何选此 why here")):
                 if column in sites.columns:
                     value = getattr(row, column)
-                    rows.append((name, f"{float(value):.0%}" if column == "utilisation" else _number(value)))
+                    if column in ("zones", "catchment", "why"):
+                        if isinstance(value, str) and value:
+                            rows.append((name, value))
+                    elif value == value:  # NaN: not known for this site
+                        rows.append((name, f"{float(value):.0%}" if column == "utilisation" else _number(value)))
             popup = tag("div", join([tag("div", bilingual(row.name_zh, row.name_en), "pl-pop-title"), tag("div", str(row.place_id), "pl-pop-sub"), table(["", ""], rows)]), "pl-pop")
             layer.add_point(row.lon, row.lat, style={"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}, radius=radius,
                             popup=popup, label=str(row.name_zh), search=(str(row.name_zh), str(row.name_en), str(row.place_id)))

@@ -20,8 +20,10 @@ import pandas as pd
 
 from planner.errors import InfeasibleError, PlannerError
 from planner.model import location as location_models
-from planner.model.coldchain import REPAIRED_INCUMBENT, solve_cold_chain
+from planner.model.coldchain import REPAIRED_INCUMBENT, ColdChainModel
+from planner.model.deadline import Deadline
 from planner.model.matrix import SolverOptions
+from planner.scenario import coldchain_tables
 from planner.scenario.build import BuiltScenario, build_scenario, uses_demand_table
 from planner.scenario.load import load_scenario
 from planner.scenario.schema import Scenario, SolverSpec
@@ -47,6 +49,10 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     built: BuiltScenario | None = field(default=None, repr=False)
     source_files: list[Path] = field(default_factory=list)
+    #: further tables written as ``<name>.csv`` (cold chain: ``site_zones``, ``catchment``)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: per explained site: the nearest alternative and the cost components that make the site pay
+    why_sites: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -88,12 +94,20 @@ def _options(scenario: Scenario, log_path: Path | None) -> SolverOptions:
 def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult:
     scenario = built.scenario
     places = built.places
-    solution = solve_cold_chain(built.problem, _options(scenario, log_path))
+    options = _options(scenario, log_path)
+    model = ColdChainModel(built.problem)
+    # one deadline for the whole solve (start, rounds, repair, explanation) and the site justifications, which
+    # keep a share of it (at most 30 s)
+    deadline = Deadline.after(options.time_limit_s)
+    reserve = 0.0 if options.time_limit_s is None else min(0.15 * options.time_limit_s, 30.0)
+    solve_until = Deadline(None if deadline.end is None else deadline.end - reserve)
+    solution = model.solve(options, deadline=solve_until)
     sites = solution.sites.copy()
     sites["tier"], sites["place_id"] = _split_site(sites["site"])
     sites = pd.concat([sites.reset_index(drop=True), _names(places, sites["place_id"])], axis=1)
-    columns = ["tier", "place_id", "name_zh", "name_en", "lon", "lat", "open", "level", "capacity_t",
-               "fixed_cost_cny", "throughput_t", "utilisation", "handling_cny", "must_open", "forbidden"]
+    columns = ["tier", "place_id", "name_zh", "name_en", "lon", "lat", "open", "zones", "level", "capacity_t",
+               "storage_t", "volume_m3", "capex_cny", "fixed_cost_cny", "throughput_t", "utilisation", "handling_cny",
+               "must_open", "forbidden"]
     candidates = sites[columns]
     opened = candidates[candidates["open"]].drop(columns="open").reset_index(drop=True)
 
@@ -104,7 +118,8 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
         for column in ("name_zh", "lon", "lat"):
             flows[f"{end}_{column}"] = names[column].to_numpy()
     flows = flows.drop(columns=["from", "to"]).rename(columns={"from_place": "from_id", "to_place": "to_id"})
-    front = ["product", "from_tier", "from_id", "from_name_zh", "to_tier", "to_id", "to_name_zh", "mode", "refrigerated", "tonnes"]
+    front = ["product", "from_tier", "from_id", "from_name_zh", "to_tier", "to_id", "to_name_zh", "leg_class", "mode",
+             "refrigerated", "tonnes"]
     flows = flows[front + [c for c in flows.columns if c not in front]]
 
     service = solution.service.copy()
@@ -125,11 +140,28 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
     else:
         assignments = pd.DataFrame(columns=["place_id", "name_zh", "site_id", "site_name_zh", "site_tier", "tonnes"])
 
+    catchment = coldchain_tables.catchment_table(flows)
+    summary_of = coldchain_tables.catchment_text(catchment)
+    why = coldchain_tables.why_sites(model, solution, places, options, deadline)
+    why_of = {(e["tier"], e["place_id"]): coldchain_tables.why_text(e, places) for e in why}
+    keys = list(zip(opened["tier"], opened["place_id"], strict=True))
+    opened["catchment"] = [summary_of.get(k, "") for k in keys]
+    opened["why"] = [why_of.get(k, "") for k in keys]
+    zones = solution.zones.copy()
+    if len(zones):
+        zones["tier"], zones["place_id"] = _split_site(zones["site"])
+        zones = pd.concat([zones.drop(columns="site").reset_index(drop=True), _names(places, zones["place_id"])[["name_zh"]]], axis=1)
+
     kpis = solution.kpis()
     kpis["tonne_km_by_mode"] = {m: float(v) for m, v in (flows["tonnes"] * flows["distance_km"]).groupby(flows["mode"]).sum().items()}
-    kpis["spoilage_t"] = float((flows["spoilage_cny"] / flows["product"].map({p.name: p.value_cny_per_t for p in built.problem.products})).sum())
-    return RunResult(scenario, dict(solution.report), kpis, opened, flows, assignments, service,
-                     solution.cost_breakdown.copy(), candidates, list(built.notes), built)
+    result = RunResult(scenario, dict(solution.report), kpis, opened, flows, assignments, service,
+                       solution.cost_breakdown.copy(), candidates, list(built.notes), built)
+    result.tables = {"site_zones": zones, "catchment": catchment}
+    result.why_sites = why
+    if why and len(why) < len(opened):
+        result.notes.append(f"why these sites: {len(why)} of {len(opened)} open sites compared with their nearest "
+                            f"alternative (the largest, downstream tiers first)")
+    return result
 
 
 def _location_result(built: BuiltScenario, log_path: Path | None) -> RunResult:
