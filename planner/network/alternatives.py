@@ -116,8 +116,8 @@ _NEXT_PHASE = {("board", 0): 1, ("alight", 1): 2}
 _PHASE_OK = {"road": (0, 2), "rail": (1,), "air": (1,), "crossing": (0, 1, 2)}
 
 
-def _labels(adj: list[list[tuple]], source: int, start_phase: int,
-            max_time_h: float) -> list[tuple[float, float, int, int, int, str, float]]:
+def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: float,
+            max_cost: float = math.inf) -> list[tuple[float, float, int, int, int, str, float]]:
     """The Pareto labels from ``source``: ``(cost, time, node, phase, predecessor label, kind of the last link,
     km of the last link)`` in the order they became permanent (per node and phase)."""
     best_t = [math.inf] * (3 * len(adj))
@@ -138,7 +138,7 @@ def _labels(adj: list[list[tuple]], source: int, start_phase: int,
             if nxt is None:
                 continue
             t2 = t + te
-            if t2 > max_time_h or t2 >= best_t[3 * w + nxt] - _EPS:
+            if t2 > max_time_h or t2 >= best_t[3 * w + nxt] - _EPS or cost + ce > max_cost:
                 continue
             heapq.heappush(heap, (cost + ce, t2, w, nxt, idx, kind, km))
     return kept
@@ -161,12 +161,14 @@ def route_alternatives(
     *,
     modes: Sequence[str] = ("road",),
     max_time_h: float = math.inf,
+    max_cost: float = math.inf,
     with_paths: bool = False,
 ) -> RouteAlternatives:
     """The Pareto set of routes in (cost, time) between every origin and destination place.
 
     Places are ids or names as for :func:`planner.network.cost_matrix`; freight enters and leaves at a
-    place's road node when road is allowed. Routes slower than ``max_time_h`` are not searched. Raises
+    place's road node when road is allowed. Routes slower than ``max_time_h`` or dearer than ``max_cost`` are
+    not searched. Raises
     :class:`planner.errors.PlannerError` for an unknown place or mode.
     """
     chosen = check_modes(modes)
@@ -179,7 +181,7 @@ def route_alternatives(
     cache: dict[int, tuple[list[tuple], dict[int, list[int]]]] = {}
     for s in src:
         if s not in cache:
-            labels = _labels(adj, s, 0 if graph.nodes[nodes[s]]["layer"] == "road" else 1, max_time_h)
+            labels = _labels(adj, s, 0 if graph.nodes[nodes[s]]["layer"] == "road" else 1, max_time_h, max_cost)
             at: dict[int, list[int]] = {}
             for i, lab in enumerate(labels):
                 at.setdefault(lab[2], []).append(i)
@@ -249,14 +251,12 @@ def rail_alternatives(
     """Pareto routes by rail: drayage by road to a rail terminal within ``max_drayage_km``, one rail haul,
     drayage from a terminal within ``max_drayage_km`` of the destination.
 
-    Drayage legs take the shortest road route (``road_cny_per_tkm``), the haul every Pareto route of the rail
+    Drayage legs take every Pareto road route (``road_cny_per_tkm``), the haul every Pareto route of the rail
     layer (``rail_cny_per_tkm``); each terminal costs ``terminal_cny_per_t`` and takes ``terminal_h``. Pairs
     with no terminal in reach of either end get no route. The result's ``km`` has ``road`` (drayage) and
     ``rail`` entries and ``transfers`` is 2 on every route. ``haul``: the rail routes between every two
     terminals of :func:`rail_hubs` when already computed with the same rate and time bound (:func:`rail_hauls`).
     """
-    from planner.network.matrix import cost_matrix
-
     hubs = rail_hubs(graph)
     n_o, n_d = len(origins), len(destinations)
     empty = RouteAlternatives(list(origins), list(destinations), np.full((n_o, n_d, 1), np.inf),
@@ -265,26 +265,32 @@ def rail_alternatives(
                               np.zeros((n_o, n_d, 1), dtype=np.int64))
     if not hubs or not n_o or not n_d:
         return empty
-    to_hub = cost_matrix(graph, list(origins), hubs, modes=("road",))
-    from_hub = cost_matrix(graph, hubs, list(destinations), modes=("road",))
+    # drayage: every Pareto road route (km, time) to and from the terminals, within max_drayage_km
+    by_km = LinkPricing({"road": 1.0})
+    to_hub = route_alternatives(graph, list(origins), hubs, by_km, modes=("road",))
+    from_hub = route_alternatives(graph, hubs, list(destinations), by_km, modes=("road",))
     haul = haul if haul is not None else rail_hauls(graph, rail_cny_per_tkm, max_time_h)
     k_haul = haul.time_h.shape[2]
-    reach_o = to_hub.distance_km <= max_drayage_km
-    reach_d = from_hub.distance_km <= max_drayage_km
-    h_count = len(hubs)
+    in_km = np.where(to_hub.distance_km <= max_drayage_km, to_hub.distance_km, np.inf)  # (o, hub, k1)
+    out_km = np.where(from_hub.distance_km <= max_drayage_km, from_hub.distance_km, np.inf)  # (hub, d, k2)
+    h_count, k_out = len(hubs), out_km.shape[2]
     grid_b, grid_k = np.meshgrid(np.arange(h_count), np.arange(k_haul), indexing="ij")
     per_origin = []
     for o in range(n_o):
-        h1 = np.flatnonzero(reach_o[o])
+        h1, k1 = np.nonzero(np.isfinite(in_km[o]))
         a = np.repeat(h1, grid_b.size)
+        r = np.repeat(k1, grid_b.size)
         b = np.tile(grid_b.ravel(), h1.size)
         k = np.tile(grid_k.ravel(), h1.size)
         ok = (a != b) & np.isfinite(haul.time_h[a, b, k])
-        a, b, k = a[ok], b[ok], k[ok]
+        a, r, b, k = a[ok], r[ok], b[ok], k[ok]
+        # every candidate once per drayage alternative out of its terminal
+        a, r, b, k = (np.repeat(v, k_out) for v in (a, r, b, k))
+        q = np.tile(np.arange(k_out), ok.sum())
         # candidates x destinations: drayage in, terminals and haul, drayage out (inf where out of reach)
-        road_km = to_hub.distance_km[o, a][:, None] + np.where(reach_d[b], from_hub.distance_km[b], np.inf)
+        road_km = in_km[o, a, r][:, None] + out_km[b, :, q]
         cost = road_km * road_cny_per_tkm + (2 * terminal_cny_per_t + haul.cost_cny_per_t[a, b, k])[:, None]
-        time = (to_hub.time_h[o, a] + 2 * terminal_h + haul.time_h[a, b, k])[:, None] + from_hub.time_h[b]
+        time = (to_hub.time_h[o, a, r] + 2 * terminal_h + haul.time_h[a, b, k])[:, None] + from_hub.time_h[b, :, q]
         cost = np.where(np.isfinite(road_km) & (time <= max_time_h), cost, np.inf)
         order = np.lexsort((time, cost), axis=0) if cost.size else np.zeros((0, n_d), dtype=np.int64)
         cost_s = np.take_along_axis(cost, order, axis=0)

@@ -51,7 +51,6 @@ from planner.network.alternatives import (
     rail_hauls,
     route_alternatives,
 )
-from planner.network.matrix import cost_matrix
 from planner.paths import geodata_dir
 from planner.scenario.schema import Scenario, TierSpec
 
@@ -282,8 +281,9 @@ def leg_class_of(from_tier: str, demand_kinds: list[str] | None) -> str | list[s
 def _first_mile(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], to_tier: str, rates: LegRates,
                 max_km: float) -> list[ArcMatrix]:
     """Farm to pre-cooling: the collection distance plus the shortest road between the two seats."""
-    road = cost_matrix(graph, origins, destinations, modes=("road",))
-    dist = rates.intra_county_km + road.distance_km
+    road = route_alternatives(graph, origins, destinations, LinkPricing({"road": 1.0}), modes=("road",),
+                              max_cost=max(max_km - rates.intra_county_km, 0.0))
+    dist = rates.intra_county_km + road.distance_km[:, :, 0]
     dist = np.where(dist <= max_km, dist, np.inf)
     reach = np.isfinite(dist)
     d0 = np.where(reach, dist, 0.0)
