@@ -52,6 +52,8 @@ __all__ = [
     "demand_table",
     "demand_weights",
     "gateway_onward_costs",
+    "market_rows",
+    "market_shares",
     "prefecture_seat",
     "select_places",
     "supply_table",
@@ -394,6 +396,7 @@ def demand_table(
                 tonnes = weights[place] * kg / 1000.0 * share * scale
                 if tonnes > 0:
                     rows.append((place, product, tonnes, "city"))
+    rows += market_rows(scenario, supply, places)
     supply_by_product = supply.groupby("product")["tonnes"].sum()
     for gateway in scenario.demand.gateways:
         place = resolve_place(gateway.node)
@@ -403,6 +406,63 @@ def demand_table(
                 rows.append((place, product, tonnes, gateway.kind))
     table = pd.DataFrame(rows, columns=["place_id", "product", "tonnes", "kind"])
     return table.groupby(["place_id", "product", "kind"], as_index=False, sort=False)["tonnes"].sum()
+
+
+def market_rows(scenario: Scenario, supply: pd.DataFrame, places: pd.DataFrame) -> list[tuple[str, str, float, str]]:
+    """Demand rows ``(place, product, tonnes, kind)`` of the scenario's consumption markets (``demand.markets``):
+    per province of origin, supply x outbound share x the market's share of that province's outbound flow."""
+    spec = scenario.demand.markets
+    if spec is None:
+        return []
+    shares = market_shares(scenario, places)
+    province_of = places["province"].reindex(supply["place_id"]).to_numpy()
+    by_province = supply.assign(province=province_of).groupby(["province", "product"])["tonnes"].sum()
+    rows = []
+    for (province, product), tonnes in by_province.items():
+        outbound = spec.outbound_share.get(str(product), 0.0) * float(tonnes)
+        for place, kind, share in shares.get((str(province), str(product)), []):
+            if outbound * share > 0:
+                rows.append((place, str(product), outbound * share, kind))
+    return rows
+
+
+_PROVINCE_ADCODE = {"Xinjiang": "650000", "Gansu": "620000"}
+
+
+def market_shares(scenario: Scenario, places: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str, float]]]:
+    """(province name, product) -> [(market place, kind, share of the outbound flow)] from markets.csv.
+
+    Rows of the product itself are used, else those of its products.csv ``market_group``; ``only`` keeps the
+    named markets and scales their shares to 1. A product with an outbound share and no rows for a province
+    it is grown in raises :class:`PlannerError` naming both."""
+    spec = scenario.demand.markets
+    assert spec is not None
+    table = pd.read_csv(geodata_dir() / "markets.csv", dtype={"region_adcode": str})
+    table = table[table["metric"] == "share_of_outbound"]
+    products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    keep = {resolve_place(name) for name in spec.only}
+    out: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
+    for province in (p.capitalize() for p in scenario.region):
+        code = _PROVINCE_ADCODE[province]
+        here = table[table["region_adcode"] == code]
+        for product in spec.outbound_share:
+            group = products.loc[product].get("market_group") if product in products.index else None
+            rows = here[here["product"] == product]
+            if rows.empty and isinstance(group, str):
+                rows = here[here["product"] == group]
+            if rows.empty:
+                raise PlannerError(f"scenario {scenario.name}: demand.markets: markets.csv has no share_of_outbound rows "
+                                   f"for {product} (or its market_group) from {province}; add them or drop the product "
+                                   f"from outbound_share")
+            entries = [(resolve_place(str(r.node_id)), float(r.value)) for r in rows.itertuples()]
+            if keep:
+                entries = [(p, v) for p, v in entries if p in keep]
+            total = sum(v for _, v in entries)
+            if total <= 0:
+                continue
+            out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v / total)
+                                      for p, v in entries]
+    return out
 
 
 # ----------------------------------------------------------------------------------------- network

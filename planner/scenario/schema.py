@@ -20,6 +20,7 @@ __all__ = [
     "DemandSpec",
     "DisruptionSpec",
     "GatewaySpec",
+    "MarketsSpec",
     "PolicySpec",
     "ProductSpec",
     "Scenario",
@@ -198,6 +199,19 @@ class GatewaySpec(_Strict):
     onward_cost_cny_per_t: NonNegative = 0.0
 
 
+class MarketsSpec(_Strict):
+    """Outbound demand at named consumption markets beyond the study area.
+
+    ``outbound_share``: the share of each product's supply that leaves the study area (0-1); it is shared
+    among the markets by geodata/markets.csv (metric ``share_of_outbound``, rows of the product or of its
+    ``market_group``, for each province the supply comes from). ``only``: use just these markets (names),
+    their shares scaled to sum to 1.
+    """
+
+    outbound_share: dict[str, Annotated[float, Field(ge=0, le=1)]]
+    only: list[str] = Field(default_factory=list)
+
+
 class DemandSpec(_Strict):
     """Demand points and their demand.
 
@@ -215,6 +229,7 @@ class DemandSpec(_Strict):
     sheet: str | None = None
     per_capita: bool = True
     gateways: list[GatewaySpec] = Field(default_factory=list)
+    markets: MarketsSpec | None = None
     scale: NonNegative = 1.0
 
 
