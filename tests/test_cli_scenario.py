@@ -176,15 +176,15 @@ def test_run_stopped_by_the_time_limit_says_so(tmp_path: Path, monkeypatch: pyte
     import planner.scenario.run as run
     from planner.cli import main
 
-    real_solve = run.solve_cold_chain
+    real_solve = run.ColdChainModel.solve
 
-    def cut_off(problem, options):
-        solution = real_solve(problem, options)
+    def cut_off(model, options, **kwargs):
+        solution = real_solve(model, options, **kwargs)
         solution.report.update(status="time_limit", best_bound=0.9 * solution.objective, gap=0.1,
                                message="repaired incumbent")
         return solution
 
-    monkeypatch.setattr(run, "solve_cold_chain", cut_off)
+    monkeypatch.setattr(run.ColdChainModel, "solve", cut_off)
     assert main(["run", str(DATA / "user_supply.yaml"), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "time_limit, gap 10.00%" in out and out.count("note: solver:") == 2

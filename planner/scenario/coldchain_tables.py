@@ -10,6 +10,7 @@ alternative.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from planner.model.coldchain.justify import site_swaps
 from planner.model.deadline import Deadline
 from planner.model.matrix import SolverOptions
 
-__all__ = ["catchment_table", "catchment_text", "why_sites", "why_text"]
+__all__ = ["catchment_table", "catchment_text", "named", "why_sites", "why_text"]
 
 #: at most this many sites are explained per run (largest throughput first, downstream tiers first)
 MAX_EXPLAINED = 12
@@ -119,3 +120,13 @@ def why_text(entry: dict[str, Any], places: pd.DataFrame, top: int = 3) -> str:
         return f"vs {name}: no feasible plan with the site there"
     parts = [f"{k} {v / 1e6:+,.1f} M" for k, v in list(entry.get("components", {}).items())[:top]]
     return f"vs {name}: {entry['extra_cost_cny'] / 1e6:+,.1f} M CNY ({', '.join(parts)})"
+
+
+def named(text: str, places: pd.DataFrame, ids: list[str]) -> str:
+    """``text`` with every place id of ``ids`` (also inside a site name ``tier:id``) followed by its Chinese name,
+    e.g. ``cs620123`` -> ``cs620123 (榆中县)``."""
+    known = sorted({i for i in ids if i in places.index}, key=len, reverse=True)
+    if not known:
+        return text
+    pattern = re.compile(r"(?<![\w:])((?:\w+:)?)(" + "|".join(map(re.escape, known)) + r")(?!\w)")
+    return pattern.sub(lambda m: f"{m.group(1)}{m.group(2)} ({places.loc[m.group(2), 'name_zh']})", text)

@@ -95,7 +95,13 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
     scenario = built.scenario
     places = built.places
     options = _options(scenario, log_path)
-    model = ColdChainModel(built.problem)
+    try:
+        model = ColdChainModel(built.problem)
+    except InfeasibleError as exc:  # name the places of the reasons (the model knows only their ids)
+        ids = [*built.problem.production_areas, *(d.name for d in built.problem.demand_points),
+               *(s.name.split(":", 1)[1] for t in built.problem.tiers for s in t.sites)]
+        reasons = [coldchain_tables.named(r, places, ids) for r in exc.reasons]
+        raise InfeasibleError(f"scenario {scenario.name} is infeasible: {reasons[0]}", reasons) from None
     # one deadline for the whole solve (start, rounds, repair, explanation) and the site justifications, which
     # keep a share of it (at most 30 s)
     deadline = Deadline.after(options.time_limit_s)
