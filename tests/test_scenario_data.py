@@ -276,6 +276,7 @@ LEG_UNITS = {
     "payload_t": "t",
     "terminal_cny_per_t": "CNY/t",
     "drayage_cny_per_tkm": "CNY/t-km",
+    "max_drayage_km": "km",
     "terminal_h": "h",
     "intra_county_km": "km",
 }
@@ -303,7 +304,9 @@ def test_cold_chain_legs_fields(tables):
     legs = tables["cold_chain_legs"]
     assert list(legs.columns) == LEG_COLUMNS
     assert set(legs["leg_class"]) == LEG_CLASSES
-    assert set(legs["temperature"]) <= {"reefer", "ambient"}
+    assert set(legs["temperature"]) <= {"reefer", "ambient", "any"}
+    # "any": a figure of the leg that does not depend on the temperature
+    assert set(legs.loc[legs["temperature"] == "any", "parameter"]) <= {"max_drayage_km"}
     assert not legs.duplicated(["leg_class", "vehicle", "temperature", "parameter"]).any()
     for row in legs.itertuples():
         assert row.unit == LEG_UNITS[row.parameter], row
@@ -313,8 +316,10 @@ def test_cold_chain_legs_fields(tables):
             assert row.leg_class in {"first_mile", "distribution"}, row
         if row.parameter == "intra_county_km":
             assert row.leg_class == "first_mile", row
+        if row.parameter == "max_drayage_km":
+            assert row.leg_class == "line_haul_rail", row
     # every leg class and temperature has a rate and a payload; rail has its terminal costs and times
-    legs_by = legs.groupby(["leg_class", "temperature"])["parameter"].apply(set)
+    legs_by = legs[legs["temperature"] != "any"].groupby(["leg_class", "temperature"])["parameter"].apply(set)
     for (leg, _temperature), params in legs_by.items():
         assert {"rate_cny_per_tkm", "payload_t"} <= params, leg
         if leg == "line_haul_rail":
@@ -322,6 +327,7 @@ def test_cold_chain_legs_fields(tables):
         if leg in {"first_mile", "distribution"}:
             assert "speed_kmh" in params, leg
     assert (legs["parameter"] == "intra_county_km").sum() == 1
+    assert (legs["parameter"] == "max_drayage_km").sum() == 1
 
 
 def test_line_haul_is_cheaper_than_first_mile_and_distribution(tables):
