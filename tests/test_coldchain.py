@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -26,11 +25,12 @@ from planner.model.coldchain import (
     SiteTier,
     arc_matrix_from_distance,
     diagnose_cold_chain,
+    heuristics,
     load_cold_chain_parameters,
     product_from_parameters,
+    route_limits,
     solve_cold_chain,
 )
-from planner.model.coldchain import heuristics, route_limits
 from planner.model.deadline import Deadline
 from planner.model.matrix import SolverOptions
 

@@ -18,7 +18,8 @@ import pytest
 
 from planner.errors import PlannerError
 from planner.outputs import write_run
-from planner.scenario.build import arc_matrices, build_scenario, supply_table
+from planner.scenario import coldchain
+from planner.scenario.build import build_scenario, supply_table
 from planner.scenario.load import check_scenario, load_scenario, read_scenario_dict
 from planner.scenario.run import RunResult, solve_built
 
@@ -197,7 +198,10 @@ def test_gateway_onward_cost_is_added_to_arcs_into_the_gateway(runs: _Runs) -> N
     arc = next(a for a in problem.arcs if a.from_tier == "backbone" and a.to_tier == "demand" and a.mode == "road")
     backbone = next(t for t in problem.tiers if t.name == "backbone")
     origins = [site.name.split(":", 1)[1] for site in backbone.sites]
-    plain = arc_matrices(result.built.graph, origins, demand_ids, ["road"], "backbone", "demand")[0]
+    kinds = [p.kind for p in problem.demand_points]
+    plain = next(a for a in coldchain.cold_chain_arcs(
+        result.built.graph, {"backbone": origins, "demand": demand_ids}, [("backbone", "demand")], kinds, ["road"],
+        list(problem.products), coldchain.load_leg_rates(), {}) if a.mode == "road" and a.alternative == arc.alternative)
     np.testing.assert_allclose(arc.cost_refrigerated_cny_per_t[:, column], plain.cost_refrigerated_cny_per_t[:, column] + 190.0)
     np.testing.assert_allclose(arc.cost_ambient_cny_per_t[:, column], plain.cost_ambient_cny_per_t[:, column] + 190.0)
     np.testing.assert_allclose(arc.cost_refrigerated_cny_per_t[:, other], plain.cost_refrigerated_cny_per_t[:, other])
