@@ -57,7 +57,7 @@ def render_calibration() -> str:
         by_mode[spec.mode].append(factor)
         out_rows.append(
             ["section", row.route, raw["from"].strip(), raw["to"].strip(), "", "", raw["published_km"].strip(),
-             f"{geometry_km:.1f}", f"{factor:.4f}", row.source]
+             f"{geometry_km:.2f}", f"{factor:.4f}", row.source]
         )  # fmt: skip
     used = {(spec.mode, spec.road_class) for spec in specs.values()} | {("road", "access")}
     for mode, klass in sorted(used):
