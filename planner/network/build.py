@@ -127,12 +127,15 @@ def _node_by_gid(table) -> dict[str, str]:
     return found
 
 
-def resolve_route_points(spec: data.RouteSpec, *, include_county_seats: bool = True) -> list[_Point]:
-    """The resolved waypoints of one route (keys, lon/lat, whether each is a place)."""
+def resolve_route_points(
+    specs: list[data.RouteSpec] | tuple[data.RouteSpec, ...], *, include_county_seats: bool = True
+) -> dict[str, list[_Point]]:
+    """The resolved waypoints of each route, by route id (keys, lon/lat, whether each is a place)."""
     table = places.place_table()
     if not include_county_seats:
         table = table[table["origin"] == "node"]
-    return _resolve_tokens(spec, table, data.load_waypoints(), _node_by_gid(table), include_county_seats)
+    waypoints, node_by_gid = data.load_waypoints(), _node_by_gid(table)
+    return {spec.id: _resolve_tokens(spec, table, waypoints, node_by_gid, include_county_seats) for spec in specs}
 
 
 def section_span(

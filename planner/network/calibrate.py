@@ -44,12 +44,10 @@ def render_calibration() -> str:
     by_class: dict[tuple[str, str], list[float]] = defaultdict(list)
     by_mode: dict[str, list[float]] = defaultdict(list)
     out_rows: list[list[str]] = []
-    points_cache: dict[str, list] = {}
+    points_by_route = resolve_route_points([specs[r] for r in {row.route for row in calibration.sections}])
     for row, raw in zip(calibration.sections, _section_rows(), strict=True):
         spec = specs[row.route]
-        if spec.id not in points_cache:
-            points_cache[spec.id] = resolve_route_points(spec)
-        points = points_cache[spec.id]
+        points = points_by_route[spec.id]
         lo, hi = section_span(spec, row, points, node_by_gid)
         geometry_km = float(segment_lengths_km(points)[lo:hi].sum())
         factor = row.published_km / geometry_km

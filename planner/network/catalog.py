@@ -7,14 +7,13 @@ route, link and border-port names without building the network.
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 
 import pandas as pd
 
 from planner.errors import PlannerError
 from planner.network import data, places
-from planner.paths import geodata_dir
+from planner.network.build import resolve_route_points
 
 __all__ = ["border_ports", "resolve_route", "route_places", "route_table"]
 
@@ -26,37 +25,33 @@ def _plain(text: str) -> str:
     return _BRACKETS.sub("", str(text)).replace(" ", "").strip().lower()
 
 
-@functools.lru_cache(maxsize=4)
-def _route_places_cached(directory: str, route_id: str) -> tuple[str, ...]:
-    from planner.network.build import resolve_route_points
-
-    spec = {s.id: s for s in data.load_routes()}[route_id]
-    return tuple(dict.fromkeys(p.key for p in resolve_route_points(spec) if p.is_place))
+def _places_of(specs: list[data.RouteSpec]) -> dict[str, tuple[str, ...]]:
+    resolved = resolve_route_points(specs)
+    return {rid: tuple(dict.fromkeys(p.key for p in points if p.is_place)) for rid, points in resolved.items()}
 
 
 def route_places(route_id: str) -> tuple[str, ...]:
     """The places (node ids, county-seat ids) a route stops at, in route order."""
-    return _route_places_cached(str(geodata_dir()), resolve_route(route_id))
+    rid = resolve_route(route_id)
+    return _places_of([s for s in data.load_routes() if s.id == rid])[rid]
 
 
-def _place_name(key: str) -> tuple[str, str]:
-    table = places.place_table()
-    if key in table.index:
-        row = table.loc[key]
-        return str(row["name_zh"]), str(row["name_en"])
-    return "", key
+def _place_name(key: str, names: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    return names.get(key, ("", key))
 
 
 def route_table(mode: str | None = None) -> pd.DataFrame:
     """One row per route: ``id, name_zh, name_en, mode, class, freight, from_zh, from_en, to_zh, to_en,
     source_is_estimate``; ``mode`` filters (road, rail, air, crossing)."""
     rows = []
-    for spec in data.load_routes():
-        if mode is not None and spec.mode != mode:
-            continue
-        stops = route_places(spec.id)
+    specs = [spec for spec in data.load_routes() if mode is None or spec.mode == mode]
+    places_by_route = _places_of(specs)
+    table = places.place_table()
+    names = dict(zip(table.index, zip(table["name_zh"].astype(str), table["name_en"].astype(str), strict=True), strict=True))
+    for spec in specs:
+        stops = places_by_route[spec.id]
         first, last = (stops[0], stops[-1]) if stops else ("", "")
-        (from_zh, from_en), (to_zh, to_en) = _place_name(first), _place_name(last)
+        (from_zh, from_en), (to_zh, to_en) = _place_name(first, names), _place_name(last, names)
         rows.append(
             {
                 "id": spec.id, "name_zh": spec.name_zh, "name_en": spec.name_en, "mode": spec.mode,
@@ -91,14 +86,7 @@ def resolve_route(name: str) -> str:
 def border_ports() -> list[str]:
     """Place ids on the Chinese side of a border-crossing route (the first waypoint of each)."""
     found: list[str] = []
-    for spec in data.load_routes():
-        if spec.mode == "crossing":
-            stops = route_places(spec.id)
-            if stops and stops[0] not in found:
-                found.append(stops[0])
+    for stops in _places_of([s for s in data.load_routes() if s.mode == "crossing"]).values():
+        if stops and stops[0] not in found:
+            found.append(stops[0])
     return found
-
-
-def clear_caches() -> None:
-    """Forget resolved route places (after changing geodata)."""
-    _route_places_cached.cache_clear()
