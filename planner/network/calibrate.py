@@ -17,10 +17,10 @@ import statistics
 import sys
 from collections import defaultdict
 
-from planner.atomic import write_text_atomic
 from planner.network import data
 from planner.network.build import _node_by_gid, resolve_route_points, section_span, segment_lengths_km
 from planner.network.places import place_table
+from planner.network.waypoints import write_or_check
 
 __all__ = ["render_calibration"]
 
@@ -82,18 +82,12 @@ def render_calibration() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) ``calibration.csv``; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    text = render_calibration()
-    target = data.network_dir() / "calibration.csv"
-    if "--check" in args:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{target} is out of date; run python -m planner.network.calibrate")
-            return 1
-        return 0
-    write_text_atomic(target, text)
+    code = write_or_check(
+        data.network_dir() / "calibration.csv", render_calibration(), "--check" in args,
+        "python -m planner.network.calibrate",
+    )  # fmt: skip
     data.clear_caches()
-    print(f"wrote {target} ({text.count(chr(10)) - 1} rows)")
-    return 0
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover
