@@ -310,3 +310,18 @@ def test_county_seats_merged_into_a_node_resolve_by_name_code_and_id() -> None:
     for name in ("崆峒区", "崆峒", "620802", "cs620802"):
         assert resolve_place(name) == "pingliang", name
     assert resolve_place("榆中县") == resolve_place("cs620123") == "yuzhong"
+
+
+def test_air_links_start_at_the_airport_and_the_drive_there_is_counted(graph: nx.MultiDiGraph) -> None:
+    from planner.network.data import load_airports
+
+    airports = load_airports()
+    assert {"lanzhou", "urumqi"} <= set(airports) and all(a.access_km > 0 for a in airports.values())
+    zhongchuan = airports["lanzhou"]
+    assert (graph.nodes["lanzhou|air"]["x"], graph.nodes["lanzhou|air"]["y"]) == (zhongchuan.lon, zhongchuan.lat)
+    by_air = route(graph, "lanzhou", "urumqi", modes=("road", "air"), weight="time")
+    transfers = [graph[u][v][k] for u, v, k in by_air.links if graph[u][v][k]["mode"] == "transfer"]
+    # Zhongchuan is 71 km from downtown Lanzhou, Diwopu 16 km from downtown Urumqi
+    assert sorted(t["length_km"] for t in transfers) == [16.0, 71.0]
+    flight = next(graph[u][v][k] for u, v, k in by_air.links if graph[u][v][k]["mode"] == "air")
+    assert flight["geometry"].coords[0] == pytest.approx((zhongchuan.lon, zhongchuan.lat))

@@ -272,6 +272,13 @@ def _build(with_seats: bool) -> nx.MultiDiGraph:
             )
 
     resolved = {spec.id: _resolve_tokens(spec, table, waypoints, node_by_gid, with_seats) for spec in specs}
+    airports = data.load_airports()
+    for spec in specs:
+        if spec.mode == "air":  # an air link runs between the airports, not the city centres
+            resolved[spec.id] = [
+                _Point(p.key, airports[p.key].lon, airports[p.key].lat, p.is_place) if p.key in airports else p
+                for p in resolved[spec.id]
+            ]
     # a shape point shared by routes (or ending one) is a junction stop
     usage: Counter[str] = Counter()
     for pts in resolved.values():
@@ -306,7 +313,7 @@ def _build(with_seats: bool) -> nx.MultiDiGraph:
     graph.graph["route_stops"] = route_stops
 
     _add_access_links(graph, table, waypoints, params, calibration.default_factor("road", "access"))
-    _add_transfers(graph, table, params)
+    _add_transfers(graph, table, params, airports)
     _tag_corridors(graph)
     return graph
 
@@ -333,7 +340,11 @@ def _add_access_links(
         _add_both(graph, u, target, _edge_attrs(base, coords, params, straight_km * factor, straight_km))
 
 
-def _add_transfers(graph: nx.MultiDiGraph, table, params: data.ModeParameters) -> None:
+def _add_transfers(
+    graph: nx.MultiDiGraph, table, params: data.ModeParameters, airports: dict[str, data.Airport]
+) -> None:
+    """Transfer links at intermodal hubs; at an airport of ``airports.csv`` the transfer also drives the
+    published road distance from the city to the airport (national-road speed and rate)."""
     hubs = set(table.index[table["origin"] == "node"])
     for pid in sorted({d["place"] for _, d in graph.nodes(data=True)}):
         road = f"{pid}|road"
@@ -350,16 +361,24 @@ def _add_transfers(graph: nx.MultiDiGraph, table, params: data.ModeParameters) -
                 raise DataError(
                     f"mode_parameters.csv: missing fixed_cost/fixed_time rows for transfer {klass}"
                 )
+            coords = [(x, y), (graph.nodes[node]["x"], graph.nodes[node]["y"])]
+            geometry_km = geodesic_km(coords)
+            km = airports[pid].access_km if other == "air" and pid in airports else 0.0
+            key = ("road", "national")
             attrs = {
                 "mode": "transfer", "carrier": "transfer", "road_class": klass, "route": "transfer",
                 "route_name_zh": "换装", "route_name_en": f"transfer {klass.replace('_', '-')}",
-                "estimate": True, "freight": True, "geometry": LineString([(x, y), (x, y)]), "length": 0.0,
-                "length_km": 0.0, "geometry_km": 0.0, "length_factor": 1.0, "time_h": time,
-                "cost_ambient_cny_per_t": cost,
-                "cost_reefer_cny_per_t": cost, "corridors": [],
+                "estimate": True, "freight": True, "geometry": LineString(coords), "length": km * 1000.0,
+                "length_km": km, "geometry_km": geometry_km,
+                "length_factor": km / geometry_km if geometry_km > 0 else 1.0,
+                "time_h": time + (km / params.speed_kmh[key] if km else 0.0),
+                "cost_ambient_cny_per_t": cost + km * params.cost_ambient_cny_per_tkm[key],
+                "cost_reefer_cny_per_t": cost + km * params.cost_reefer_cny_per_tkm[key], "corridors": [],
             }  # fmt: skip
             graph.add_edge(road, node, **attrs)
-            graph.add_edge(node, road, **dict(attrs))
+            back = dict(attrs)
+            back["geometry"] = LineString(coords[::-1])
+            graph.add_edge(node, road, **back)
 
 
 def _tag_corridors(graph: nx.MultiDiGraph) -> None:

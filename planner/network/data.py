@@ -7,6 +7,8 @@ Files (see ``geodata/README.md``, section "Transport network"):
 * ``waypoints.csv``: the GeoNames records the routes use (id, name, lon, lat in WGS84 degrees);
 * ``mode_parameters.csv``: speeds (km/h), costs (CNY per tonne-km), fixed transfer/crossing cost
   (CNY per tonne) and time (h), each row with a source or ``estimate``;
+* ``airports.csv``: the airports of places with air links (coordinates and the road distance from the
+  city, each with its source); an air link starts and ends at the airport;
 * ``calibration.csv``: published lengths of route sections between named control points, with the
   factor that scales the waypoint polyline to them, and the default factor of each mode and class.
 
@@ -28,10 +30,12 @@ from planner.paths import geodata_dir
 
 __all__ = [
     "MODES",
+    "Airport",
     "Calibration",
     "CalibrationRow",
     "ModeParameters",
     "RouteSpec",
+    "load_airports",
     "load_calibration",
     "load_mode_parameters",
     "load_routes",
@@ -374,7 +378,49 @@ def load_calibration() -> Calibration:
     return _calibration_cached(str(network_dir() / "calibration.csv"))
 
 
+@dataclass(frozen=True)
+class Airport:
+    """An airport of a place: its coordinates and the road distance from the city (``airports.csv``)."""
+
+    place_id: str
+    iata: str
+    lon: float
+    lat: float
+    access_km: float
+
+
+@functools.lru_cache(maxsize=4)
+def _airports_cached(path_str: str) -> dict[str, Airport]:
+    path = Path(path_str)
+    if not path.is_file():
+        return {}
+    airports: dict[str, Airport] = {}
+    for line_no, row in enumerate(_read_csv(path, ["place_id", "iata", "lon", "lat", "access_km", "source"]), start=2):
+        pid = row["place_id"].strip()
+        if not pid or pid in airports:
+            raise DataError(f"{path.name}: line {line_no}: field place_id={pid!r} is empty or repeated")
+        if not row["source"].strip():
+            raise DataError(f"{path.name}: line {line_no}: field source is empty")
+        coords = []
+        for field, bound in (("lon", 180.0), ("lat", 90.0)):
+            try:
+                value = float(row[field])
+            except ValueError:
+                raise DataError(f"{path.name}: line {line_no}: field {field}={row[field]!r} is not a number") from None
+            if not math.isfinite(value) or abs(value) > bound:
+                raise DataError(f"{path.name}: line {line_no}: field {field}={row[field]!r} is out of range")
+            coords.append(value)
+        access = _positive(path, line_no, row, "access_km")
+        airports[pid] = Airport(pid, row["iata"].strip(), coords[0], coords[1], access)
+    return airports
+
+
+def load_airports() -> dict[str, Airport]:
+    """Return the airports by place id (empty when ``airports.csv`` is absent)."""
+    return dict(_airports_cached(str(network_dir() / "airports.csv")))
+
+
 def clear_caches() -> None:
     """Forget loaded network files."""
-    for cached in (_routes_cached, _waypoints_cached, _parameters_cached, _calibration_cached):
+    for cached in (_routes_cached, _waypoints_cached, _parameters_cached, _calibration_cached, _airports_cached):
         cached.cache_clear()
