@@ -28,8 +28,9 @@ SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
 DATA = REPO / "tests" / "data" / "scenarios"
 BASE = REPO / "scenarios" / "xinjiang_fruit_cold_chain.yaml"
 KHORGAS = REPO / "scenarios" / "xinjiang_fruit_khorgas_closed.yaml"
-#: The Khorgas closure changes total cost by about 0.15%: the base is solved to the closure scenario's
-#: 0.1% gap (instead of its own 0.5%) so the two objectives can be compared; it takes no longer.
+#: The base is solved to the closure scenario's 0.1% gap (instead of its own 0.5%) so the two runs are
+#: comparable; it takes no longer. On the calibrated network the closure changes total cost by less than
+#: that gap (solved to 0.02%: 7.33934e9 open, 7.33991e9 closed, +0.008%).
 GAP_OVERRIDE = {"xinjiang_fruit_cold_chain": 0.001}
 
 
@@ -176,8 +177,11 @@ def test_khorgas_closed_reroutes_exports_and_costs_more(runs: _Runs) -> None:
     base_routes = set(zip(base.flows["from_id"], base.flows["to_id"], strict=True))
     closed_routes = set(zip(closed.flows["from_id"], closed.flows["to_id"], strict=True))
     assert base_routes != closed_routes or set(base.open_sites()) != set(closed.open_sites())
-    # same gap (0.1%) for both; the closure adds the longer foreign leg to the re-routed exports
-    assert closed.objective > base.objective
+    # same gap (0.1%) for both; the closure adds the longer foreign leg to the re-routed exports, a cost
+    # smaller than the gap, so the objectives agree within it and the closed plan costs more than the
+    # open network's proven bound
+    gap = base.scenario.solver.mip_gap
+    assert closed.objective > base.objective * (1 - gap)
     assert closed.objective > base.report["best_bound"]
 
 

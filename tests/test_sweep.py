@@ -300,6 +300,9 @@ def test_validation_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert any(p.startswith(f"{bad}:4: disruptions.each_border_port[1]:") and "nowhere_port" in p for p in problems)
     assert any(p.startswith(f"{bad}:5: disruptions.each_corridor[0]: unknown corridor 'silk_road'") for p in problems)
 
+    problems = _problems(tmp_path, "name: bad\nbase: base.yaml\ndisruptions:\n  each_route: [G30x, 连霍高速]\n  each_corridor: [西部陆海新通道]\n")
+    assert problems == [f"{bad}:4: disruptions.each_route[0]: unknown route 'G30x'; did you mean G30, G310, G309?"]
+
     problems = _problems(tmp_path, "name: bad\nbase: base.yaml\ndisruptions:\n  sets:\n    - name: x\n      set:\n        demand.gateway[0].node: a\n")
     assert problems == [f"{bad}:7: disruptions.sets[0].set.demand.gateway[0].node: unknown field 'gateway' in demand; did you mean 'gateways'?"]
 

@@ -35,6 +35,43 @@ def _sniff(path: Path) -> None:
         head = handle.read(4096).decode("utf-8", errors="replace")
     if "<osm" not in head:
         raise DataError(f"{path.name}: not an OpenStreetMap XML file (no <osm> element at the start)")
+    _check_references(path)
+
+
+def _check_references(path: Path) -> None:
+    """Refuse a way that names a node the file does not hold (one line: file, line, way, field nd)."""
+    from xml.parsers import expat
+
+    nodes: set[str] = set()
+    refs: list[tuple[str, str, int]] = []
+    way: list[str] = [""]
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "node":
+            nodes.add(attrs.get("id", ""))
+        elif tag == "way":
+            way[0] = attrs.get("id", "?")
+        elif tag == "nd" and way[0]:
+            refs.append((way[0], attrs.get("ref", ""), parser.CurrentLineNumber))
+
+    def end(tag: str) -> None:
+        if tag == "way":
+            way[0] = ""
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        raise DataError(f"{path.name}: line {exc.lineno}: not well-formed XML ({expat.ErrorString(exc.code)})") from None
+    for way_id, ref, line in refs:
+        if ref not in nodes:
+            raise DataError(
+                f"{path.name}: line {line}: way {way_id}: field nd ref={ref!r} names no node of the file; "
+                "export the extract with complete ways"
+            )
 
 
 def _joined(value: object) -> str:

@@ -472,8 +472,9 @@ def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
     """The network with the scenario's disruptions applied."""
     graph = build_network()
     d = scenario.disruptions
-    if d.nodes or d.routes or d.corridors or d.border_ports:
-        graph = disrupt(graph, nodes=d.nodes, routes=d.routes, corridors=d.corridors, border_ports=d.border_ports)
+    if d.nodes or d.links or d.routes or d.corridors or d.border_ports:
+        graph = disrupt(graph, nodes=d.nodes, links=[link.as_mapping() for link in d.links], routes=d.routes,
+                        corridors=d.corridors, border_ports=d.border_ports)  # fmt: skip
     return graph
 
 

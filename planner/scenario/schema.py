@@ -20,6 +20,7 @@ __all__ = [
     "DemandSpec",
     "DisruptionSpec",
     "GatewaySpec",
+    "LinkClosure",
     "MarketsSpec",
     "PolicySpec",
     "ProductSpec",
@@ -249,10 +250,25 @@ class PolicySpec(_Strict):
     co2_price_cny_per_t: NonNegative | None = None
 
 
+class LinkClosure(_Strict):
+    """A closed stretch of a route between two of its places: ``{route: G30, from: 武威, to: 张掖}``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    route: str
+    from_: str = Field(alias="from")
+    to: str
+
+    def as_mapping(self) -> dict[str, str]:
+        """The closure as :func:`planner.network.disrupt` takes it."""
+        return {"route": self.route, "from": self.from_, "to": self.to}
+
+
 class DisruptionSpec(_Strict):
-    """Closed places and links (names or ids)."""
+    """Closed places, route stretches, routes, corridors and border ports (names or ids)."""
 
     nodes: list[str] = Field(default_factory=list)
+    links: list[LinkClosure] = Field(default_factory=list)
     routes: list[str] = Field(default_factory=list)
     corridors: list[str] = Field(default_factory=list)
     border_ports: list[str] = Field(default_factory=list)

@@ -366,27 +366,19 @@ def _known(loc: tuple[Any, ...]) -> list[str]:
 
 def _name_problems(sweep: Sweep, base: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """Unknown places, corridors and products named by the sweep (location, message)."""
-    from planner import layout
-    from planner.network.places import resolve_place
 
     problems: list[tuple[tuple[Any, ...], str]] = []
     d = sweep.disruptions
     if d is not None:
-        places = [(("disruptions", f, i), n) for f in ("each_border_port", "each_node") for i, n in enumerate(getattr(d, f))]
-        places += [(("disruptions", "sets", i, f, j), n) for i, s in enumerate(d.sets) for f in ("nodes", "border_ports") for j, n in enumerate(getattr(s, f))]
-        for loc, name in places:
-            try:
-                resolve_place(name)
-            except PlannerError as exc:
-                problems.append((loc, str(exc)))
-        corridors = layout.load_corridors()
-        known = set(corridors["id"]) | set(corridors["name_zh"])
-        named = [(("disruptions", "each_corridor", i), n) for i, n in enumerate(d.each_corridor)]
-        named += [(("disruptions", "sets", i, "corridors", j), n) for i, s in enumerate(d.sets) for j, n in enumerate(s.corridors)]
-        for loc, name in named:
-            if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1)
-                problems.append((loc, f"unknown corridor {name!r}{f'; did you mean {close[0]!r}?' if close else ''}"))
+        from planner.scenario.names import check_disruption_names
+
+        # names are resolved as a scenario's disruptions are (routes, corridors and ports by id or name)
+        for field, each in (("border_ports", "each_border_port"), ("corridors", "each_corridor"),
+                            ("nodes", "each_node"), ("routes", "each_route")):  # fmt: skip
+            for loc, message in check_disruption_names({field: getattr(d, each)}, ("disruptions",)):
+                problems.append((("disruptions", each, *loc[2:]), message))
+        for i, item in enumerate(d.sets):
+            problems += check_disruption_names(item.model_dump(), ("disruptions", "sets", i))
     mc = sweep.monte_carlo
     if mc is not None:
         ids = [p.get("id") for p in base.get("products", []) if isinstance(p, dict)]
