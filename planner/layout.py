@@ -122,6 +122,10 @@ _PROVINCE_ADCODES = {
     "Sichuan": "51",
     "Tibet": "54",
     "Chongqing": "50",
+    "Henan": "41",
+    "Beijing": "11",
+    "Shanghai": "31",
+    "Guangdong": "44",
 }
 
 

@@ -294,7 +294,7 @@ def test_missing_column_is_refused(geodata_copy: Path) -> None:
 
 def test_duplicate_id_is_refused_with_its_row(geodata_copy: Path) -> None:
     _rewrite(geodata_copy / "nodes.csv", lambda rows: rows + [rows[1]])
-    with pytest.raises(DataError, match=r"nodes\.csv:76: duplicate id 'urumqi' \(first at line 2\)"):
+    with pytest.raises(DataError, match=r"nodes\.csv:80: duplicate id 'urumqi' \(first at line 2\)"):
         layout.load_nodes()
 
 

