@@ -51,8 +51,9 @@ def render_calibration() -> str:
         lo, hi = section_span(spec, row, points, node_by_gid)
         geometry_km = float(segment_lengths_km(points)[lo:hi].sum())
         factor = row.published_km / geometry_km
-        by_class[(spec.mode, spec.road_class)].append(factor)
-        by_mode[spec.mode].append(factor)
+        if spec.sets_default:
+            by_class[(spec.mode, spec.road_class)].append(factor)
+            by_mode[spec.mode].append(factor)
         out_rows.append(
             ["section", row.route, raw["from"].strip(), raw["to"].strip(), "", "", raw["published_km"].strip(),
              f"{geometry_km:.2f}", f"{factor:.4f}", row.source]

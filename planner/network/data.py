@@ -67,6 +67,9 @@ class RouteSpec:
     waypoints: tuple[str, ...]
     #: False for passenger-only lines (high-speed railways): kept for maps, never used by freight.
     freight: bool = True
+    #: False for lines outside the study area drawn through a few cities only: their calibrated sections
+    #: scale their own links but do not set the default factor of uncalibrated links.
+    sets_default: bool = True
     #: 1-based line of the route's entry in routes.yaml (for error messages).
     line: int = 0
 
@@ -123,6 +126,9 @@ def _routes_cached(path_str: str) -> tuple[RouteSpec, ...]:
         freight = raw.get("freight", True)
         if not isinstance(freight, bool):
             raise DataError(f"{path.name}: {where}: field freight={freight!r} must be true or false")
+        outside = raw.get("outside_study_area", False)
+        if not isinstance(outside, bool):
+            raise DataError(f"{path.name}: {where}: field outside_study_area={outside!r} must be true or false")
         if not isinstance(raw["waypoints"], list):
             raise DataError(f"{path.name}: {where}: field waypoints must be a list")
         waypoints = tuple(str(w) for w in raw["waypoints"])
@@ -144,6 +150,7 @@ def _routes_cached(path_str: str) -> tuple[RouteSpec, ...]:
                 source=str(raw["source"]),
                 waypoints=waypoints,
                 freight=freight,
+                sets_default=not outside,
                 line=line,
             )
         )
