@@ -116,13 +116,16 @@ _NEXT_PHASE = {("board", 0): 1, ("alight", 1): 2}
 _PHASE_OK = {"road": (0, 2), "rail": (1,), "air": (1,), "crossing": (0, 1, 2)}
 
 
+_KM_SLOT = {"road": 5, "rail": 6, "air": 7}
+
+
 def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: float,
-            max_cost: float = math.inf) -> list[tuple[float, float, int, int, int, str, float]]:
-    """The Pareto labels from ``source``: ``(cost, time, node, phase, predecessor label, kind of the last link,
-    km of the last link)`` in the order they became permanent (per node and phase)."""
+            max_cost: float = math.inf) -> list[tuple]:
+    """The Pareto labels from ``source``: ``(cost, time, node, phase, predecessor label, road km, rail km,
+    air km, transfers)`` in the order they became permanent (per node and phase)."""
     best_t = [math.inf] * (3 * len(adj))
-    kept: list[tuple[float, float, int, int, int, str, float]] = []
-    heap: list[tuple[float, float, int, int, int, str, float]] = [(0.0, 0.0, source, start_phase, -1, "", 0.0)]
+    kept: list[tuple] = []
+    heap: list[tuple] = [(0.0, 0.0, source, start_phase, -1, 0.0, 0.0, 0.0, 0)]
     while heap:
         label = heapq.heappop(heap)
         cost, t, v, phase = label[0], label[1], label[2], label[3]
@@ -140,7 +143,17 @@ def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: f
             t2 = t + te
             if t2 > max_time_h or t2 >= best_t[3 * w + nxt] - _EPS or cost + ce > max_cost:
                 continue
-            heapq.heappush(heap, (cost + ce, t2, w, nxt, idx, kind, km))
+            road, rail, air, transfers = label[5], label[6], label[7], label[8]
+            slot = _KM_SLOT.get(kind)
+            if slot == 5:
+                road += km
+            elif slot == 6:
+                rail += km
+            elif slot == 7:
+                air += km
+            elif kind in ("board", "alight"):
+                transfers += 1
+            heapq.heappush(heap, (cost + ce, t2, w, nxt, idx, road, rail, air, transfers))
     return kept
 
 
@@ -168,18 +181,18 @@ def route_alternatives(
 
     Places are ids or names as for :func:`planner.network.cost_matrix`; freight enters and leaves at a
     place's road node when road is allowed. Routes slower than ``max_time_h`` or dearer than ``max_cost`` are
-    not searched. Raises
-    :class:`planner.errors.PlannerError` for an unknown place or mode.
+    not searched. Raises :class:`planner.errors.PlannerError` for an unknown place or mode.
     """
     chosen = check_modes(modes)
     nodes, adj = _adjacency(graph, chosen, pricing)
     index = {n: i for i, n in enumerate(nodes)}
     src = [index[entry_node(graph, p, chosen)] for p in origins]
     dst = [index[entry_node(graph, p, chosen)] for p in destinations]
-    layer_modes = sorted({row[3] for links in adj for row in links if row[3] in ("road", "rail", "air")})
-    per_pair: list[list[tuple[list[tuple], list[int]]]] = []
+    layer_modes = sorted({row[3] for links in adj for row in links if row[3] in _KM_SLOT})
+    cells: list[tuple[int, int, int, tuple]] = []
+    picked: dict[tuple[int, int], tuple[list[tuple], list[int]]] = {}
     cache: dict[int, tuple[list[tuple], dict[int, list[int]]]] = {}
-    for s in src:
+    for o, s in enumerate(src):
         if s not in cache:
             labels = _labels(adj, s, 0 if graph.nodes[nodes[s]]["layer"] == "road" else 1, max_time_h, max_cost)
             at: dict[int, list[int]] = {}
@@ -187,39 +200,42 @@ def route_alternatives(
                 at.setdefault(lab[2], []).append(i)
             cache[s] = (labels, at)
         labels, at = cache[s]
-        per_pair.append([(labels, _pareto(labels, at.get(d, []))) for d in dst])
-    k_max = max([1, *(len(cell[1]) for row in per_pair for cell in row)])
+        for d, t in enumerate(dst):
+            chosen_labels = _pareto(labels, at.get(t, []))
+            cells += [(o, d, k, labels[i]) for k, i in enumerate(chosen_labels)]
+            if with_paths:
+                picked[o, d] = (labels, chosen_labels)
+    k_max = max([1, *(k + 1 for _, _, k, _ in cells)])
     shape = (len(src), len(dst), k_max)
     cost = np.full(shape, np.inf)
     time_h = np.full(shape, np.inf)
-    km = {m: np.zeros(shape) for m in layer_modes}
+    km = {m: np.full(shape, np.inf) for m in layer_modes}
     transfers = np.zeros(shape, dtype=np.int64)
+    if cells:
+        o_ix, d_ix, k_ix = (np.array([c[j] for c in cells], dtype=np.int64) for j in range(3))
+        values = np.array([c[3][:2] + c[3][5:9] for c in cells], dtype=np.float64)
+        cost[o_ix, d_ix, k_ix], time_h[o_ix, d_ix, k_ix] = values[:, 0], values[:, 1]
+        for m in layer_modes:
+            km[m][o_ix, d_ix, k_ix] = values[:, 2 + _KM_SLOT[m] - 5]
+        transfers[o_ix, d_ix, k_ix] = values[:, 5].astype(np.int64)
     paths: list[list[list[list[str]]]] = []
-    for o, row in enumerate(per_pair):
-        path_row = []
-        for d, (labels, chosen_labels) in enumerate(row):
-            path_cell = []
-            for k, i in enumerate(chosen_labels):
-                cost[o, d, k], time_h[o, d, k] = labels[i][0], labels[i][1]
-                trail = []
-                j = i
-                while j >= 0:
-                    lab = labels[j]
-                    if lab[5] in km:
-                        km[lab[5]][o, d, k] += lab[6]
-                    elif lab[5] in ("board", "alight"):
-                        transfers[o, d, k] += 1
-                    trail.append(nodes[lab[2]])
-                    j = lab[4]
-                if with_paths:
-                    path_cell.append(trail[::-1])
-            path_row.append(path_cell)
-        paths.append(path_row)
-    for arr in km.values():
-        arr[~np.isfinite(time_h)] = np.inf
+    if with_paths:
+        for o in range(len(src)):
+            row = []
+            for d in range(len(dst)):
+                labels, chosen_labels = picked[o, d]
+                cell = []
+                for i in chosen_labels:
+                    trail, j = [], i
+                    while j >= 0:
+                        trail.append(nodes[labels[j][2]])
+                        j = labels[j][4]
+                    cell.append(trail[::-1])
+                row.append(cell)
+            paths.append(row)
     origin_ids = [graph.nodes[nodes[s]]["place"] for s in src]
     destination_ids = [graph.nodes[nodes[d]]["place"] for d in dst]
-    return RouteAlternatives(origin_ids, destination_ids, cost, time_h, km, transfers, paths if with_paths else [])
+    return RouteAlternatives(origin_ids, destination_ids, cost, time_h, km, transfers, paths)
 
 
 def rail_hubs(graph: nx.MultiDiGraph) -> list[str]:

@@ -432,15 +432,15 @@ _PROVINCE_ADCODE = {"Xinjiang": "650000", "Gansu": "620000"}
 def market_shares(scenario: Scenario, places: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str, float]]]:
     """(province name, product) -> [(market place, kind, share of the outbound flow)] from markets.csv.
 
-    Rows of the product itself are used, else those of its products.csv ``market_group``; ``only`` keeps the
-    named markets and scales their shares to 1. A product with an outbound share and no rows for a province
-    it is grown in raises :class:`PlannerError` naming both."""
+    Rows of the product itself are used, else those of its products.csv ``market_group``; ``exclude`` drops
+    markets with their shares. A product with an outbound share and no rows for a province it is grown in
+    raises :class:`PlannerError` naming both."""
     spec = scenario.demand.markets
     assert spec is not None
     table = pd.read_csv(geodata_dir() / "markets.csv", dtype={"region_adcode": str})
     table = table[table["metric"] == "share_of_outbound"]
     products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
-    keep = {resolve_place(name) for name in spec.only}
+    dropped = {resolve_place(name) for name in spec.exclude}
     out: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
     for province in (p.capitalize() for p in scenario.region):
         code = _PROVINCE_ADCODE[province]
@@ -455,13 +455,8 @@ def market_shares(scenario: Scenario, places: pd.DataFrame) -> dict[tuple[str, s
                                    f"for {product} (or its market_group) from {province}; add them or drop the product "
                                    f"from outbound_share")
             entries = [(resolve_place(str(r.node_id)), float(r.value)) for r in rows.itertuples()]
-            if keep:
-                entries = [(p, v) for p, v in entries if p in keep]
-            total = sum(v for _, v in entries)
-            if total <= 0:
-                continue
-            out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v / total)
-                                      for p, v in entries]
+            out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v)
+                                      for p, v in entries if p not in dropped]
     return out
 
 

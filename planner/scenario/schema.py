@@ -205,12 +205,12 @@ class MarketsSpec(_Strict):
 
     ``outbound_share``: the share of each product's supply that leaves the study area (0-1); it is shared
     among the markets by geodata/markets.csv (metric ``share_of_outbound``, rows of the product or of its
-    ``market_group``, for each province the supply comes from). ``only``: use just these markets (names),
-    their shares scaled to sum to 1.
+    ``market_group``, for each province the supply comes from). ``exclude``: markets left out (names): their
+    share of the outbound flow is not shipped there (give it to another place with ``gateways``).
     """
 
     outbound_share: dict[str, Annotated[float, Field(ge=0, le=1)]]
-    only: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
 
 
 class DemandSpec(_Strict):
