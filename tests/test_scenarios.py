@@ -84,7 +84,9 @@ def test_shipped_scenario_runs_and_outputs_agree(path: Path, runs: _Runs) -> Non
     scenario = result.scenario
     assert result.status in ("optimal", "gap_limit")
     assert result.report["gap"] is None or result.report["gap"] <= scenario.solver.mip_gap + 1e-9
-    assert result.report["solve_seconds"] < 20
+    # The fruit cold chain needs 3 rounds of door-to-door time rows on the calibrated network (1 before):
+    # 40-46 s on two cores loaded by other jobs, 11-14 s for the earlier network in the same conditions.
+    assert result.report["solve_seconds"] < 60
 
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     sites = pd.read_csv(run_dir / "sites.csv", dtype={"place_id": str})
