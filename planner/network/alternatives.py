@@ -24,7 +24,15 @@ import numpy as np
 
 from planner.network._csgraph import check_modes, edge_allowed, entry_node
 
-__all__ = ["LinkPricing", "RouteAlternatives", "rail_alternatives", "rail_hauls", "rail_hubs", "route_alternatives"]
+__all__ = [
+    "LinkPricing",
+    "RouteAlternatives",
+    "RouteSearch",
+    "rail_alternatives",
+    "rail_hauls",
+    "rail_hubs",
+    "route_alternatives",
+]
 
 _EPS = 1e-9
 
@@ -80,6 +88,34 @@ class RouteAlternatives:
     def count(self) -> np.ndarray:
         """Number of alternatives per pair (0 = unreachable)."""
         return np.isfinite(self.time_h).sum(axis=2)
+
+    def on_time_grid(self, step_h: float) -> RouteAlternatives:
+        """The alternatives with each time rounded up to a multiple of ``step_h`` hours, keeping per pair only
+        the cheapest route of each rounded time that is faster than every cheaper one.
+
+        Every kept route is the cheapest with a time within its rounded time ``G``, and it is offered as
+        taking ``G``: conservative (never faster than the real route), exact for limits that are multiples of
+        ``step_h``, and still monotone under closures (a closure can only make the cheapest route within
+        each ``G`` dearer). It bounds the count by the spread of the pair's times over ``step_h``.
+        """
+        with np.errstate(invalid="ignore"):
+            grid = np.ceil(self.time_h / step_h - 1e-9) * step_h
+        prev = np.minimum.accumulate(np.concatenate([np.full(grid.shape[:2] + (1,), np.inf), grid[:, :, :-1]], axis=2),
+                                     axis=2)
+        keep = np.isfinite(grid) & (grid < prev - _EPS)
+        order = np.argsort(~keep, axis=2, kind="stable")
+        k_new = max(1, int(keep.sum(axis=2).max(initial=0)))
+        order = order[:, :, :k_new]
+        kept = np.take_along_axis(keep, order, axis=2)
+
+        def take(arr: np.ndarray, fill: float) -> np.ndarray:
+            return np.where(kept, np.take_along_axis(arr, order, axis=2), fill)
+
+        return RouteAlternatives(
+            self.origin_ids, self.destination_ids, take(self.cost_cny_per_t, np.inf), take(grid, np.inf),
+            {m: take(v, np.inf) for m, v in self.km.items()}, take(self.transfers, 0).astype(np.int64),
+            [[[cell[order[o, d, j]] for j in range(k_new) if kept[o, d, j]] for d, cell in enumerate(row)]
+             for o, row in enumerate(self.paths)] if self.paths else [])
 
 
 def _adjacency(graph: nx.MultiDiGraph, modes: tuple[str, ...], pricing: LinkPricing) -> tuple[list[str], list[list[tuple]]]:
@@ -166,6 +202,73 @@ def _pareto(labels: list[tuple], at: list[int]) -> list[int]:
     return out
 
 
+class RouteSearch:
+    """Pareto route searches over one network with one pricing and mode set; the labels of each source are
+    kept, so searches from the same places (for several tier pairs, say) are run once."""
+
+    def __init__(self, graph: nx.MultiDiGraph, pricing: LinkPricing, modes: Sequence[str] = ("road",)) -> None:
+        self.graph = graph
+        self.modes = check_modes(modes)
+        self.nodes, self.adj = _adjacency(graph, self.modes, pricing)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.layer_modes = sorted({row[3] for links in self.adj for row in links if row[3] in _KM_SLOT})
+        self._labels: dict[tuple[int, float, float], tuple[list[tuple], dict[int, list[int]]]] = {}
+
+    def node_of(self, place: str) -> int:
+        """The search node where freight for ``place`` enters (its road node when road is allowed)."""
+        return self.index[entry_node(self.graph, place, self.modes)]
+
+    def labels(self, source: int, max_time_h: float, max_cost: float) -> tuple[list[tuple], dict[int, list[int]]]:
+        """The Pareto labels from ``source`` and, per node, the indices of its labels."""
+        key = (source, max_time_h, max_cost)
+        if key not in self._labels:
+            start = 0 if self.graph.nodes[self.nodes[source]]["layer"] == "road" else 1
+            labels = _labels(self.adj, source, start, max_time_h, max_cost)
+            at: dict[int, list[int]] = {}
+            for i, lab in enumerate(labels):
+                at.setdefault(lab[2], []).append(i)
+            self._labels[key] = (labels, at)
+        return self._labels[key]
+
+    def alternatives(self, origins: Sequence[str], destinations: Sequence[str], *, max_time_h: float = math.inf,
+                     max_cost: float = math.inf, with_paths: bool = False) -> RouteAlternatives:
+        """The Pareto routes from every origin to every destination place (see :func:`route_alternatives`)."""
+        src = [self.node_of(p) for p in origins]
+        dst = [self.node_of(p) for p in destinations]
+        cells: list[tuple[int, int, int, tuple]] = []
+        picked: dict[tuple[int, int], tuple[list[tuple], list[int]]] = {}
+        for o, s in enumerate(src):
+            labels, at = self.labels(s, max_time_h, max_cost)
+            for d, t in enumerate(dst):
+                chosen = _pareto(labels, at.get(t, []))
+                cells += [(o, d, k, labels[i]) for k, i in enumerate(chosen)]
+                if with_paths:
+                    picked[o, d] = (labels, chosen)
+        shape = (len(src), len(dst), max([1, *(k + 1 for _, _, k, _ in cells)]))
+        cost = np.full(shape, np.inf)
+        time_h = np.full(shape, np.inf)
+        km = {m: np.full(shape, np.inf) for m in self.layer_modes}
+        transfers = np.zeros(shape, dtype=np.int64)
+        if cells:
+            o_ix, d_ix, k_ix = (np.array([c[j] for c in cells], dtype=np.int64) for j in range(3))
+            values = np.array([c[3][:2] + c[3][5:9] for c in cells], dtype=np.float64)
+            cost[o_ix, d_ix, k_ix], time_h[o_ix, d_ix, k_ix] = values[:, 0], values[:, 1]
+            for m in self.layer_modes:
+                km[m][o_ix, d_ix, k_ix] = values[:, 2 + _KM_SLOT[m] - 5]
+            transfers[o_ix, d_ix, k_ix] = values[:, 5].astype(np.int64)
+        paths = [[[self._path(*picked[o, d], i) for i in picked[o, d][1]] for d in range(len(dst))]
+                 for o in range(len(src))] if with_paths else []
+        place = [self.graph.nodes[self.nodes[n]]["place"] for n in (*src, *dst)]
+        return RouteAlternatives(place[: len(src)], place[len(src):], cost, time_h, km, transfers, paths)
+
+    def _path(self, labels: list[tuple], _chosen: list[int], i: int) -> list[str]:
+        trail = []
+        while i >= 0:
+            trail.append(self.nodes[labels[i][2]])
+            i = labels[i][4]
+        return trail[::-1]
+
+
 def route_alternatives(
     graph: nx.MultiDiGraph,
     origins: Sequence[str],
@@ -181,61 +284,11 @@ def route_alternatives(
 
     Places are ids or names as for :func:`planner.network.cost_matrix`; freight enters and leaves at a
     place's road node when road is allowed. Routes slower than ``max_time_h`` or dearer than ``max_cost`` are
-    not searched. Raises :class:`planner.errors.PlannerError` for an unknown place or mode.
+    not searched. Raises :class:`planner.errors.PlannerError` for an unknown place or mode. Several searches
+    over the same network and pricing share their work through one :class:`RouteSearch`.
     """
-    chosen = check_modes(modes)
-    nodes, adj = _adjacency(graph, chosen, pricing)
-    index = {n: i for i, n in enumerate(nodes)}
-    src = [index[entry_node(graph, p, chosen)] for p in origins]
-    dst = [index[entry_node(graph, p, chosen)] for p in destinations]
-    layer_modes = sorted({row[3] for links in adj for row in links if row[3] in _KM_SLOT})
-    cells: list[tuple[int, int, int, tuple]] = []
-    picked: dict[tuple[int, int], tuple[list[tuple], list[int]]] = {}
-    cache: dict[int, tuple[list[tuple], dict[int, list[int]]]] = {}
-    for o, s in enumerate(src):
-        if s not in cache:
-            labels = _labels(adj, s, 0 if graph.nodes[nodes[s]]["layer"] == "road" else 1, max_time_h, max_cost)
-            at: dict[int, list[int]] = {}
-            for i, lab in enumerate(labels):
-                at.setdefault(lab[2], []).append(i)
-            cache[s] = (labels, at)
-        labels, at = cache[s]
-        for d, t in enumerate(dst):
-            chosen_labels = _pareto(labels, at.get(t, []))
-            cells += [(o, d, k, labels[i]) for k, i in enumerate(chosen_labels)]
-            if with_paths:
-                picked[o, d] = (labels, chosen_labels)
-    k_max = max([1, *(k + 1 for _, _, k, _ in cells)])
-    shape = (len(src), len(dst), k_max)
-    cost = np.full(shape, np.inf)
-    time_h = np.full(shape, np.inf)
-    km = {m: np.full(shape, np.inf) for m in layer_modes}
-    transfers = np.zeros(shape, dtype=np.int64)
-    if cells:
-        o_ix, d_ix, k_ix = (np.array([c[j] for c in cells], dtype=np.int64) for j in range(3))
-        values = np.array([c[3][:2] + c[3][5:9] for c in cells], dtype=np.float64)
-        cost[o_ix, d_ix, k_ix], time_h[o_ix, d_ix, k_ix] = values[:, 0], values[:, 1]
-        for m in layer_modes:
-            km[m][o_ix, d_ix, k_ix] = values[:, 2 + _KM_SLOT[m] - 5]
-        transfers[o_ix, d_ix, k_ix] = values[:, 5].astype(np.int64)
-    paths: list[list[list[list[str]]]] = []
-    if with_paths:
-        for o in range(len(src)):
-            row = []
-            for d in range(len(dst)):
-                labels, chosen_labels = picked[o, d]
-                cell = []
-                for i in chosen_labels:
-                    trail, j = [], i
-                    while j >= 0:
-                        trail.append(nodes[labels[j][2]])
-                        j = labels[j][4]
-                    cell.append(trail[::-1])
-                row.append(cell)
-            paths.append(row)
-    origin_ids = [graph.nodes[nodes[s]]["place"] for s in src]
-    destination_ids = [graph.nodes[nodes[d]]["place"] for d in dst]
-    return RouteAlternatives(origin_ids, destination_ids, cost, time_h, km, transfers, paths)
+    return RouteSearch(graph, pricing, modes).alternatives(origins, destinations, max_time_h=max_time_h,
+                                                           max_cost=max_cost, with_paths=with_paths)
 
 
 def rail_hubs(graph: nx.MultiDiGraph) -> list[str]:
@@ -251,6 +304,18 @@ def rail_hauls(graph: nx.MultiDiGraph, rail_cny_per_tkm: float, max_time_h: floa
                               max_time_h=max_time_h)
 
 
+def _pareto_columns(cost: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of (candidates x columns) arrays: the candidate order by (cost, time) and which of the
+    sorted candidates are Pareto (finite and faster than every cheaper one)."""
+    if cost.shape[0] == 0:
+        return np.zeros(cost.shape, dtype=np.int64), np.zeros(cost.shape, dtype=bool)
+    order = np.lexsort((time, cost), axis=0)
+    cost_s = np.take_along_axis(cost, order, axis=0)
+    time_s = np.take_along_axis(time, order, axis=0)
+    prev = np.minimum.accumulate(np.vstack([np.full((1, cost.shape[1]), np.inf), time_s[:-1]]), axis=0)
+    return order, np.isfinite(cost_s) & (time_s < prev - _EPS)
+
+
 def rail_alternatives(
     graph: nx.MultiDiGraph,
     origins: Sequence[str],
@@ -263,6 +328,7 @@ def rail_alternatives(
     max_drayage_km: float,
     max_time_h: float = math.inf,
     haul: RouteAlternatives | None = None,
+    road: RouteSearch | None = None,
 ) -> RouteAlternatives:
     """Pareto routes by rail: drayage by road to a rail terminal within ``max_drayage_km``, one rail haul,
     drayage from a terminal within ``max_drayage_km`` of the destination.
@@ -270,64 +336,66 @@ def rail_alternatives(
     Drayage legs take every Pareto road route (``road_cny_per_tkm``), the haul every Pareto route of the rail
     layer (``rail_cny_per_tkm``); each terminal costs ``terminal_cny_per_t`` and takes ``terminal_h``. Pairs
     with no terminal in reach of either end get no route. The result's ``km`` has ``road`` (drayage) and
-    ``rail`` entries and ``transfers`` is 2 on every route. ``haul``: the rail routes between every two
-    terminals of :func:`rail_hubs` when already computed with the same rate and time bound (:func:`rail_hauls`).
+    ``rail`` entries and ``transfers`` is 2 on every route. ``haul``: the rail routes between the terminals of
+    :func:`rail_hubs` when already computed (:func:`rail_hauls`); ``road``: a road :class:`RouteSearch` priced
+    per km (1 CNY/km) to share drayage searches between calls.
+
+    The combination is exact in two stages: first the Pareto routes to each arrival terminal (drayage in,
+    terminals and haul, over every departure terminal), then those combined with each drayage out, since the
+    first part of a Pareto route is itself Pareto among the routes to its arrival terminal.
     """
     hubs = rail_hubs(graph)
     n_o, n_d = len(origins), len(destinations)
-    empty = RouteAlternatives(list(origins), list(destinations), np.full((n_o, n_d, 1), np.inf),
-                              np.full((n_o, n_d, 1), np.inf), {"road": np.full((n_o, n_d, 1), np.inf),
-                                                                "rail": np.full((n_o, n_d, 1), np.inf)},
-                              np.zeros((n_o, n_d, 1), dtype=np.int64))
+    out = RouteAlternatives(list(origins), list(destinations), np.full((n_o, n_d, 1), np.inf),
+                            np.full((n_o, n_d, 1), np.inf), {"road": np.full((n_o, n_d, 1), np.inf),
+                                                              "rail": np.full((n_o, n_d, 1), np.inf)},
+                            np.full((n_o, n_d, 1), 2, dtype=np.int64))
     if not hubs or not n_o or not n_d:
-        return empty
-    # drayage: every Pareto road route (km, time) to and from the terminals, within max_drayage_km
-    by_km = LinkPricing({"road": 1.0})
-    to_hub = route_alternatives(graph, list(origins), hubs, by_km, modes=("road",))
-    from_hub = route_alternatives(graph, hubs, list(destinations), by_km, modes=("road",))
+        return out
+    road = road or RouteSearch(graph, LinkPricing({"road": 1.0}))
+    to_hub = road.alternatives(list(origins), hubs, max_cost=max_drayage_km)
+    from_hub = road.alternatives(hubs, list(destinations), max_cost=max_drayage_km)
     haul = haul if haul is not None else rail_hauls(graph, rail_cny_per_tkm, max_time_h)
-    k_haul = haul.time_h.shape[2]
-    in_km = np.where(to_hub.distance_km <= max_drayage_km, to_hub.distance_km, np.inf)  # (o, hub, k1)
-    out_km = np.where(from_hub.distance_km <= max_drayage_km, from_hub.distance_km, np.inf)  # (hub, d, k2)
-    h_count, k_out = len(hubs), out_km.shape[2]
-    grid_b, grid_k = np.meshgrid(np.arange(h_count), np.arange(k_haul), indexing="ij")
-    per_origin = []
+    n_h, k_haul = len(hubs), haul.time_h.shape[2]
+    in_km, out_km = to_hub.distance_km, from_hub.distance_km  # (o, hub, k1), (hub, d, k2)
+    k_out = out_km.shape[2]
+    found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for o in range(n_o):
-        h1, k1 = np.nonzero(np.isfinite(in_km[o]))
-        a = np.repeat(h1, grid_b.size)
-        r = np.repeat(k1, grid_b.size)
-        b = np.tile(grid_b.ravel(), h1.size)
-        k = np.tile(grid_k.ravel(), h1.size)
-        ok = (a != b) & np.isfinite(haul.time_h[a, b, k])
-        a, r, b, k = a[ok], r[ok], b[ok], k[ok]
-        # every candidate once per drayage alternative out of its terminal
-        a, r, b, k = (np.repeat(v, k_out) for v in (a, r, b, k))
-        q = np.tile(np.arange(k_out), ok.sum())
-        # candidates x destinations: drayage in, terminals and haul, drayage out (inf where out of reach)
-        road_km = in_km[o, a, r][:, None] + out_km[b, :, q]
-        cost = road_km * road_cny_per_tkm + (2 * terminal_cny_per_t + haul.cost_cny_per_t[a, b, k])[:, None]
-        time = (to_hub.time_h[o, a, r] + 2 * terminal_h + haul.time_h[a, b, k])[:, None] + from_hub.time_h[b, :, q]
-        cost = np.where(np.isfinite(road_km) & (time <= max_time_h), cost, np.inf)
-        order = np.lexsort((time, cost), axis=0) if cost.size else np.zeros((0, n_d), dtype=np.int64)
-        cost_s = np.take_along_axis(cost, order, axis=0)
-        time_s = np.take_along_axis(time, order, axis=0)
-        # a candidate is Pareto when it is faster than every cheaper one (sorted by cost, then time)
-        prev = np.minimum.accumulate(np.vstack([np.full((1, n_d), np.inf), time_s[:-1]]), axis=0)
-        pareto = np.isfinite(cost_s) & (time_s < prev - _EPS)
-        per_origin.append((order, pareto, road_km, haul.km["rail"][a, b, k], cost_s, time_s))
-    k_max = max([1, *(int(p[1].sum(axis=0).max(initial=0)) for p in per_origin)])
+        h1, k1 = np.nonzero(np.isfinite(in_km[o]) & (in_km[o] <= max_drayage_km))
+        if h1.size == 0:
+            continue
+        # stage 1: to every arrival terminal b, over departure terminals, drayage alternatives and hauls
+        a, r, k = (np.repeat(v, k_haul) for v in (h1, k1, np.zeros_like(h1)))
+        k = np.tile(np.arange(k_haul), h1.size)
+        road1 = in_km[o, a, r]
+        cost1 = (road1 * road_cny_per_tkm + 2 * terminal_cny_per_t)[:, None] + haul.cost_cny_per_t[a, :, k]
+        time1 = (to_hub.time_h[o, a, r] + 2 * terminal_h)[:, None] + haul.time_h[a, :, k]
+        cost1[a[:, None] == np.arange(n_h)[None, :]] = np.inf  # a haul needs two terminals
+        order1, pareto1 = _pareto_columns(cost1, time1)
+        rows, b = np.nonzero(pareto1)
+        pick = order1[rows, b]
+        c1, t1 = cost1[pick, b], time1[pick, b]
+        road_in, rail = road1[pick], haul.km["rail"][a[pick], b, k[pick]]
+        # stage 2: each stage-1 route with every drayage alternative out of its arrival terminal
+        c1, t1, road_in, rail, b = (np.repeat(v, k_out) for v in (c1, t1, road_in, rail, b))
+        q = np.tile(np.arange(k_out), pick.size)
+        dray = np.where(out_km[b, :, q] <= max_drayage_km, out_km[b, :, q], np.inf)
+        cost = c1[:, None] + dray * road_cny_per_tkm
+        time = t1[:, None] + from_hub.time_h[b, :, q]
+        cost = np.where(np.isfinite(dray) & (time <= max_time_h), cost, np.inf)
+        order2, pareto2 = _pareto_columns(cost, time)
+        rows, d = np.nonzero(pareto2)
+        pick2 = order2[rows, d]
+        found.append((o, d, cost[pick2, d], time[pick2, d], road_in[pick2] + dray[pick2, d], rail[pick2]))
+    k_max = max([1, *(int(np.bincount(f[1], minlength=n_d).max()) for f in found if f[1].size)])
     shape = (n_o, n_d, k_max)
     out = RouteAlternatives(list(origins), list(destinations), np.full(shape, np.inf), np.full(shape, np.inf),
                             {"road": np.full(shape, np.inf), "rail": np.full(shape, np.inf)},
                             np.full(shape, 2, dtype=np.int64))
-    for o, (order, pareto, road_km, rail_km, cost_s, time_s) in enumerate(per_origin):
-        rows, cols = np.nonzero(pareto)
-        if rows.size == 0:
-            continue
-        slot = np.cumsum(pareto, axis=0)[rows, cols] - 1
-        picked = order[rows, cols]
-        out.cost_cny_per_t[o, cols, slot] = cost_s[rows, cols]
-        out.time_h[o, cols, slot] = time_s[rows, cols]
-        out.km["road"][o, cols, slot] = road_km[picked, cols]
-        out.km["rail"][o, cols, slot] = rail_km[picked]
+    for o, d, cost, time, road_km, rail_km in found:
+        order = np.lexsort((time, cost, d))
+        d, cost, time, road_km, rail_km = d[order], cost[order], time[order], road_km[order], rail_km[order]
+        slot = np.arange(d.size) - np.searchsorted(d, d)
+        out.cost_cny_per_t[o, d, slot], out.time_h[o, d, slot] = cost, time
+        out.km["road"][o, d, slot], out.km["rail"][o, d, slot] = road_km, rail_km
     return out

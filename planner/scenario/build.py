@@ -518,7 +518,8 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     products = coldchain.cold_chain_products(scenario)
     arcs = coldchain.cold_chain_arcs(graph, locations, [tuple(pair) for pair in tier_arcs],
                                      [str(kinds[p]) for p in demand_points], list(scenario.modes), products,
-                                     coldchain.load_leg_rates(), gateway_onward_costs(scenario))
+                                     coldchain.load_leg_rates(), gateway_onward_costs(scenario),
+                                     rail_tiers={t.name for t in scenario.tiers if t.rail_terminal})
     co2 = _co2_parameters()
     problem = ColdChainProblem(
         products=products,

@@ -47,9 +47,9 @@ from planner.model.coldchain import (
 from planner.network.alternatives import (
     LinkPricing,
     RouteAlternatives,
+    RouteSearch,
     rail_alternatives,
     rail_hauls,
-    route_alternatives,
 )
 from planner.paths import geodata_dir
 from planner.scenario.schema import Scenario, TierSpec
@@ -226,7 +226,7 @@ def cold_chain_tiers(scenario: Scenario, candidates: dict[str, list[str]], must_
     for tier in scenario.tiers:
         if tier.zones:
             zones = tuple(_zone(tier, name) for name in ("chilled", "frozen", "ambient") if name in tier.zones)
-            kwargs: dict[str, Any] = {"zones": zones}
+            kwargs: dict[str, Any] = {"zones": zones, "required_zones": tuple(tier.required_zones)}
         else:
             kwargs = {"levels": tuple(tier.capacity_levels_t_cny or ()), "handling_cny_per_t": tier.handling_cny_per_t}
         sites = tuple(Site(name=f"{tier.name}:{place}", dwell_h=tier.dwell_h, fixed_cny=tier.site_fixed_cny,
@@ -278,11 +278,24 @@ def leg_class_of(from_tier: str, demand_kinds: list[str] | None) -> str | list[s
     return ["distribution" if kind == "city" else "line_haul" for kind in demand_kinds]
 
 
-def _first_mile(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], to_tier: str, rates: LegRates,
+#: route times are rounded up to this many hours (see RouteAlternatives.on_time_grid): exact for the products'
+#: whole-hour standards, conservative for door-to-door sums, and it keeps a closure from offering a faster route
+TIME_STEP_H = 1.0
+
+
+@dataclass
+class _Searches:
+    """The route searches of one build, shared by its tier pairs (each place's road search runs once)."""
+
+    graph: nx.MultiDiGraph
+    road: RouteSearch
+    hauls: dict[str, RouteAlternatives]
+
+
+def _first_mile(search: _Searches, origins: list[str], destinations: list[str], to_tier: str, rates: LegRates,
                 max_km: float) -> list[ArcMatrix]:
     """Farm to pre-cooling: the collection distance plus the shortest road between the two seats."""
-    road = route_alternatives(graph, origins, destinations, LinkPricing({"road": 1.0}), modes=("road",),
-                              max_cost=max(max_km - rates.intra_county_km, 0.0))
+    road = search.road.alternatives(origins, destinations, max_cost=max(max_km - rates.intra_county_km, 0.0))
     dist = rates.intra_county_km + road.distance_km[:, :, 0]
     dist = np.where(dist <= max_km, dist, np.inf)
     reach = np.isfinite(dist)
@@ -296,28 +309,28 @@ def _first_mile(graph: nx.MultiDiGraph, origins: list[str], destinations: list[s
                       leg_class="first_mile")]
 
 
-def _road(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], from_tier: str, to_tier: str,
+def _road(search: _Searches, origins: list[str], destinations: list[str], from_tier: str, to_tier: str,
           classes: np.ndarray, rates: LegRates, max_time_h: float) -> list[ArcMatrix]:
-    """Road arcs: one matrix per Pareto alternative in (km, time), priced by each destination's leg class."""
-    alts = route_alternatives(graph, origins, destinations, LinkPricing({"road": 1.0}), modes=("road",),
-                              max_time_h=max_time_h)
+    """Road arcs: one matrix per route alternative in (km, time), priced by each destination's leg class."""
+    alts = search.road.alternatives(origins, destinations, max_time_h=max_time_h).on_time_grid(TIME_STEP_H)
     leg = np.where(classes == "distribution", "distribution", "line_haul_road")
+    rate = {t: np.array([rates.rate[g, t] for g in leg])[None, :] for t in ("ambient", "reefer")}
+    fixed = {t: np.array([rates.fixed[g, t] for g in leg])[None, :] for t in ("ambient", "reefer")}
     out = []
     for k in range(alts.time_h.shape[2]):
-        km, time = alts.km.get("road", np.full(alts.time_h.shape, np.inf))[:, :, k], alts.time_h[:, :, k]
+        km, time = alts.km["road"][:, :, k], alts.time_h[:, :, k]
         if not np.isfinite(time).any():
             continue
         reach = np.isfinite(time)
         km0 = np.where(reach, km, 0.0)
-        cost = {t: np.where(reach, km0 * np.array([rates.rate[g, t] for g in leg])[None, :]
-                            + np.array([rates.fixed[g, t] for g in leg])[None, :], np.inf) for t in ("ambient", "reefer")}
+        cost = {t: np.where(reach, km0 * rate[t] + fixed[t], np.inf) for t in ("ambient", "reefer")}
         out.append(ArcMatrix(from_tier, to_tier, "road", np.where(reach, km0, np.inf), time, cost["ambient"], cost["reefer"],
                              leg_class=list(classes), alternative=k))
     return out
 
 
-def _rail(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], from_tier: str, to_tier: str,
-          classes: np.ndarray, rates: LegRates, max_time_h: float, hauls: dict[str, RouteAlternatives]) -> list[ArcMatrix]:
+def _rail(search: _Searches, origins: list[str], destinations: list[str], from_tier: str, to_tier: str,
+          classes: np.ndarray, rates: LegRates, max_time_h: float) -> list[ArcMatrix]:
     """Rail reefer (and ambient) container arcs, line-haul destinations only: one matrix per alternative."""
     line = classes == "line_haul"
     if not line.any():
@@ -325,10 +338,11 @@ def _rail(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], f
     out = []
     k0 = 0
     for temp in ("reefer", "ambient"):
-        alts = rail_alternatives(graph, origins, destinations, road_cny_per_tkm=rates.drayage_cny_per_tkm[temp],
+        alts = rail_alternatives(search.graph, origins, destinations, road_cny_per_tkm=rates.drayage_cny_per_tkm[temp],
                                  rail_cny_per_tkm=rates.rate["line_haul_rail", temp],
                                  terminal_cny_per_t=rates.terminal_cny_per_t[temp], terminal_h=rates.terminal_h,
-                                 max_drayage_km=rates.max_drayage_km, max_time_h=max_time_h, haul=hauls[temp])
+                                 max_drayage_km=rates.max_drayage_km, max_time_h=max_time_h, haul=search.hauls[temp],
+                                 road=search.road).on_time_grid(TIME_STEP_H)
         for k in range(alts.time_h.shape[2]):
             time = np.where(line[None, :], alts.time_h[:, :, k], np.inf)
             if not np.isfinite(time).any():
@@ -346,26 +360,31 @@ def _rail(graph: nx.MultiDiGraph, origins: list[str], destinations: list[str], f
 
 def cold_chain_arcs(graph: nx.MultiDiGraph, locations: dict[str, list[str]], tier_arcs: list[tuple[str, str]],
                     demand_kinds: list[str], modes: list[str], products: list[Product], rates: LegRates,
-                    onward: dict[str, float]) -> list[ArcMatrix]:
-    """Arc matrices of every allowed tier pair, by leg class, mode and route alternative."""
+                    onward: dict[str, float], rail_tiers: set[str] | None = None) -> list[ArcMatrix]:
+    """Arc matrices of every allowed tier pair, by leg class, mode and route alternative.
+
+    Rail line-haul leaves only from the tiers in ``rail_tiers`` (None: every site tier) when ``rail`` is one
+    of the ``modes``.
+    """
     finite = [v for p in products for v in (p.line_haul_max_h, p.distribution_max_h, p.max_time_h) if v is not None]
     unbounded = any(p.line_haul_max_h is None or p.distribution_max_h is None for p in products)
     max_time = math.inf if unbounded or not finite else max(finite)
     km_limits = [p.first_mile_max_km for p in products]
     max_km = math.inf if any(v is None for v in km_limits) else max(km_limits)  # type: ignore[type-var]
-    arcs: list[ArcMatrix] = []
     hauls = {t: rail_hauls(graph, rates.rate["line_haul_rail", t], max_time) for t in ("reefer", "ambient")} \
         if "rail" in modes else {}
+    search = _Searches(graph, RouteSearch(graph, LinkPricing({"road": 1.0})), hauls)
+    arcs: list[ArcMatrix] = []
     for from_tier, to_tier in tier_arcs:
         origins, destinations = locations[from_tier], locations[to_tier]
         if from_tier == "production":
-            arcs += _first_mile(graph, origins, destinations, to_tier, rates, max_km)
+            arcs += _first_mile(search, origins, destinations, to_tier, rates, max_km)
             continue
-        classes = np.asarray(leg_class_of(from_tier, demand_kinds if to_tier == "demand" else None) if to_tier == "demand"
+        classes = np.asarray(leg_class_of(from_tier, demand_kinds) if to_tier == "demand"
                              else ["line_haul"] * len(destinations), dtype=object)
-        matrices = _road(graph, origins, destinations, from_tier, to_tier, classes, rates, max_time)
-        if "rail" in modes:
-            matrices += _rail(graph, origins, destinations, from_tier, to_tier, classes, rates, max_time, hauls)
+        matrices = _road(search, origins, destinations, from_tier, to_tier, classes, rates, max_time)
+        if "rail" in modes and (rail_tiers is None or from_tier in rail_tiers):
+            matrices += _rail(search, origins, destinations, from_tier, to_tier, classes, rates, max_time)
         if to_tier == "demand" and onward:
             extra = np.array([onward.get(p, 0.0) for p in destinations])[None, :]
             matrices = [ArcMatrix(a.from_tier, a.to_tier, a.mode, a.distance_km, a.time_h, a.cost_ambient_cny_per_t + extra,

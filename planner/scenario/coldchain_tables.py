@@ -23,7 +23,7 @@ from planner.model.matrix import SolverOptions
 
 __all__ = ["catchment_table", "catchment_text", "named", "why_sites", "why_text"]
 
-#: at most this many sites are explained per run (largest throughput first, downstream tiers first)
+#: at most this many sites are explained per run (tiers with the fewest open sites first, then the largest)
 MAX_EXPLAINED = 12
 
 
@@ -65,36 +65,50 @@ def catchment_text(catchment: pd.DataFrame) -> dict[tuple[str, str], str]:
     return out
 
 
-def _nearest_closed(places: pd.DataFrame, tier_places: list[str], opened: set[str], place: str) -> str | None:
-    """The closed candidate of the same tier nearest to ``place`` (great-circle km), if any."""
+#: an alternative site farther than this (km) is no alternative: the site is compared with being closed
+NEAR_KM = 300.0
+
+
+def _nearest_closed(places: pd.DataFrame, tier_places: list[str], opened: set[str], place: str) -> tuple[str, float] | None:
+    """The closed candidate of the same tier nearest to ``place`` and its great-circle km, if any."""
     closed = [p for p in tier_places if p not in opened and p in places.index]
     if not closed or place not in places.index:
         return None
     lon0, lat0 = np.radians(places.loc[place, ["lon", "lat"]].astype(float).to_numpy())
     coords = np.radians(places.loc[closed, ["lon", "lat"]].astype(float).to_numpy())
     h = np.sin((coords[:, 1] - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(coords[:, 1]) * np.sin((coords[:, 0] - lon0) / 2) ** 2
-    return closed[int(np.argmin(h))]
+    k = int(np.argmin(h))
+    return closed[k], float(2 * 6371.0 * np.arcsin(np.sqrt(h[k])))
 
 
 def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.DataFrame, options: SolverOptions,
               deadline: Deadline) -> list[dict[str, Any]]:
-    """For up to :data:`MAX_EXPLAINED` open sites, the cost of moving the site to the nearest closed candidate
-    of its tier (``tier``, ``place_id``, ``alternative_id``, ``extra_cost_cny``, ``components``)."""
+    """For up to :data:`MAX_EXPLAINED` open sites (tiers with the fewest open sites first, then by throughput),
+    the cost of the plan with the site moved to the nearest closed candidate of its tier within
+    :data:`NEAR_KM`, or else closed (its flows left to the other open sites; if the tier's site count forbids
+    that, moved to the nearest closed candidate however far): ``tier``, ``place_id``, ``alternative_id``
+    (empty: closed), ``extra_cost_cny``, ``components``."""
     c = model.c
     site_index = {s.name: k for k, s in enumerate(c.sites)}
-    tier_rank = {t.name: -i for i, t in enumerate(model.problem.tiers)}
+    tiers = {t.name: t for t in model.problem.tiers}
     opened = solution.sites[solution.sites["open"]].copy()
-    opened["rank"] = opened["tier"].map(tier_rank)
-    opened = opened.sort_values(["rank", "throughput_t"], ascending=[True, False]).head(MAX_EXPLAINED)
-    swaps, labels = [], []
+    count = opened.groupby("tier")["site"].transform("size")
+    opened = opened.assign(count=count).sort_values(["count", "throughput_t"], ascending=[True, False]).head(MAX_EXPLAINED)
+    swaps: list[tuple[int, int | None]] = []
+    labels = []
     for row in opened.itertuples():
         tier, place = str(row.site).split(":", 1)
-        tier_places = [s.name.split(":", 1)[1] for s in c.sites if s.name.startswith(f"{tier}:")]
+        tier_places = [s.name.split(":", 1)[1] for s in tiers[tier].sites]
         open_here = {str(s).split(":", 1)[1] for s in solution.sites.loc[solution.sites["open"] & (solution.sites["tier"] == tier), "site"]}
-        alt = _nearest_closed(places, tier_places, open_here, place)
-        if alt is None:
+        near = _nearest_closed(places, tier_places, open_here, place)
+        can_close = len(open_here) > tiers[tier].min_open and not c.site_must[site_index[row.site]]
+        if near is not None and (near[1] <= NEAR_KM or not can_close):
+            alt: str | None = near[0]
+        elif can_close:
+            alt = None
+        else:
             continue
-        swaps.append((site_index[row.site], site_index[f"{tier}:{alt}"]))
+        swaps.append((site_index[row.site], None if alt is None else site_index[f"{tier}:{alt}"]))
         labels.append((tier, place, alt))
     entries = site_swaps(model, solution.result, swaps, options, deadline)
     by_site = {e["site"]: e for e in entries}
@@ -103,7 +117,7 @@ def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.Dat
         entry = by_site.get(f"{tier}:{place}")
         if entry is None:
             continue
-        item: dict[str, Any] = {"tier": tier, "place_id": place, "alternative_id": alt, "feasible": entry["feasible"]}
+        item: dict[str, Any] = {"tier": tier, "place_id": place, "alternative_id": alt or "", "feasible": entry["feasible"]}
         if entry["feasible"]:
             item["extra_cost_cny"] = entry["extra_cost_cny"]
             item["components"] = {k: v for k, v in sorted(entry["components"].items(), key=lambda kv: -abs(kv[1]))
@@ -113,13 +127,13 @@ def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.Dat
 
 
 def why_text(entry: dict[str, Any], places: pd.DataFrame, top: int = 3) -> str:
-    """One line: the alternative and the components that make the site pay against it."""
+    """One line: the alternative (or closing the site) and the components that make the site pay against it."""
     alt = entry["alternative_id"]
-    name = str(places.loc[alt, "name_zh"]) if alt in places.index else alt
+    against = (f"vs {places.loc[alt, 'name_zh']}" if alt in places.index else f"vs {alt}") if alt else "vs closing it"
     if not entry.get("feasible"):
-        return f"vs {name}: no feasible plan with the site there"
+        return f"{against}: no feasible plan (the other open sites cannot take its flows)"
     parts = [f"{k} {v / 1e6:+,.1f} M" for k, v in list(entry.get("components", {}).items())[:top]]
-    return f"vs {name}: {entry['extra_cost_cny'] / 1e6:+,.1f} M CNY ({', '.join(parts)})"
+    return f"{against}: {entry['extra_cost_cny'] / 1e6:+,.1f} M CNY ({', '.join(parts)})"
 
 
 def named(text: str, places: pd.DataFrame, ids: list[str]) -> str:

@@ -143,7 +143,9 @@ class TierSpec(_Strict):
     whose turns per season convert throughput into tonnes stored (origin_precooling_centre,
     backbone_cold_chain_base, regional_distribution_centre). ``site_fixed_cny``: a season's cost of having a
     site at all (land, gate, office), paid once whatever zones open. ``storage``: the sites store goods
-    (storable products restart their clock there).
+    (storable products restart their clock there). ``rail_terminal``: rail line-haul (reefer containers,
+    cold-chain trains) may leave from its sites; set false where a train's volume needs a base to gather it.
+    ``required_zones``: zones every open site has (a cold-chain base keeps cold storage whatever it carries).
     """
 
     name: str
@@ -153,6 +155,8 @@ class TierSpec(_Strict):
     facility: str | None = None
     site_fixed_cny: NonNegative = 0.0
     storage: bool = False
+    rail_terminal: bool = True
+    required_zones: list[Literal["chilled", "frozen", "ambient"]] = Field(default_factory=list)
     handling_cny_per_t: NonNegative = 0.0
     dwell_h: NonNegative = 0.0
     min_open: int = Field(0, ge=0)
@@ -172,6 +176,9 @@ class TierSpec(_Strict):
             raise ValueError(f"max_open {self.max_open} < min_open {self.min_open}")
         if (self.capacity_levels_t_cny is None) == (not self.zones):
             raise ValueError("give exactly one of capacity_levels_t_cny (one undivided store) and zones")
+        missing = [z for z in self.required_zones if z not in self.zones]
+        if missing:
+            raise ValueError(f"required_zones {missing} are not among the tier's zones {sorted(self.zones)}")
         return self
 
 

@@ -112,6 +112,8 @@ class CompiledProblem:
         self.sz_zone = np.asarray(sz_zone, dtype=np.int64)
         self.sz_handling = np.asarray(sz_handling, dtype=np.float64)
         self.sz_refrig = np.asarray(sz_refrig, dtype=bool)
+        self.sz_required = np.array([self.zone_of(z) in self.sites[self.sz_site[z]].required_zones
+                                     for z in range(self.SZ)], dtype=bool)
         # the site zone each product uses at each site (-1: it cannot pass)
         self.product_sz = np.full((self.P, self.S), -1, dtype=np.int64)
         for p, prod in enumerate(self.products):

@@ -17,7 +17,8 @@ Rows
   demand        sum_e into (d,p) flow + unmet[d,p] = demand[d,p]
   conservation  inflow(s,p) = outflow(s,p) at every site
   capacity      inflow of the products stored in zone z <= sum_l cap[z,l] open[z,l];  sum_l open[z,l] <= 1
-  site          sum_l open[z,l] <= site[s] for each zone z of s;  site[s] <= sum_{z of s, l} open[z,l]
+  site          sum_l open[z,l] <= site[s] for each zone z of s;  site[s] <= sum_{z of s, l} open[z,l];
+                sum_l open[z,l] >= site[s] for the zones an open site must have
   linking       inflow(z,p) <= sum_l min(cap[z,l], demand_p, supply_p) open[z,l], and per site zone and
                 neighbouring node (``linking="pair"``, default; ``"flow"`` per flow variable, ``"ends"`` only
                 towards production areas and demand points, ``"site"`` none): flows of the arc <= sum_l
@@ -183,6 +184,16 @@ def site_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
                          np.concatenate([col.site, col.open]), np.concatenate([np.ones(c.S), -np.ones(c.lvl_site.size)]),
                          np.full(c.S, -np.inf), np.zeros(c.S))
     out = [zone_in_site, site_has_zone]
+    required = np.flatnonzero(c.sz_required)
+    if required.size:
+        # an open site has its required zones: sum_l open[z,l] - site[s] >= 0
+        lv = np.flatnonzero(c.sz_required[c.lvl_sz])
+        row = np.full(c.SZ, -1)
+        row[required] = np.arange(required.size)
+        out.append(rows("site", "required_zone", np.concatenate([row[c.lvl_sz[lv]], np.arange(required.size)]),
+                        np.concatenate([col.open[lv], col.site[c.sz_site[required]]]),
+                        np.concatenate([np.ones(lv.size), -np.ones(required.size)]),
+                        np.zeros(required.size), np.full(required.size, np.inf)))
     must = np.flatnonzero(c.site_must)
     if must.size:
         out.append(rows("must_open", "must_open", np.arange(must.size), col.site[must], 1.0,

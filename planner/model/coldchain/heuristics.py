@@ -57,7 +57,7 @@ def round_open(cm: ColdChainModel, site_score: np.ndarray, zone_score: np.ndarra
     fix = np.zeros(c.lvl_sz.size)
     for s in np.flatnonzero(opened):
         zones = np.flatnonzero(c.sz_site == s)
-        chosen = zones[zone_score[zones] > 0]
+        chosen = zones[(zone_score[zones] > 0) | c.sz_required[zones]]
         if chosen.size == 0:
             chosen = zones[[int(np.argmax(zone_score[zones]))]]
         for z in chosen:
@@ -108,7 +108,8 @@ def local_search(cm: ColdChainModel, start: Plan, lp_zone: np.ndarray, try_plan:
             targets = []
             if c.lvl_idx[lv] > 0 and thr[z] <= reach * c.lvl_cap[lv - 1]:
                 targets.append(lv - 1)
-            if (c.lvl_idx[lv] == 0 or thr[z] <= 0.0) and not (c.site_must[s] and zones_open[s] <= 1):
+            if (c.lvl_idx[lv] == 0 or thr[z] <= 0.0) and not (c.site_must[s] and zones_open[s] <= 1) \
+                    and not (c.sz_required[z] and zones_open[s] > 1):
                 targets.append(-1)
             if c.lvl_next[lv] >= 0 and thr[z] >= 0.99 * c.lvl_cap[lv]:
                 targets.append(int(c.lvl_next[lv]))

@@ -34,11 +34,14 @@ def components(sol: ColdChainSolution) -> dict[str, float]:
     return out
 
 
-def _swapped(cm: ColdChainModel, plan: np.ndarray, site: int, alt: int) -> np.ndarray | None:
+def _swapped(cm: ColdChainModel, plan: np.ndarray, site: int, alt: int | None) -> np.ndarray | None:
     """``plan`` with every open zone level of ``site`` moved to the same zone and level of ``alt`` (None if
-    ``alt`` lacks one of those zones or levels)."""
+    ``alt`` lacks one of those zones or levels); ``alt`` None closes the site."""
     c = cm.c
     out = plan.copy()
+    if alt is None:
+        out[c.lvl_site == site] = 0.0
+        return out
     for lv in np.flatnonzero((plan > 0.5) & (c.lvl_site == site)):
         zone, idx = c.sz_zone[c.lvl_sz[lv]], c.lvl_idx[lv]
         target = np.flatnonzero((c.lvl_site == alt) & (c.sz_zone[c.lvl_sz] == zone) & (c.lvl_idx == idx))
@@ -49,12 +52,13 @@ def _swapped(cm: ColdChainModel, plan: np.ndarray, site: int, alt: int) -> np.nd
     return out
 
 
-def site_swaps(cm: ColdChainModel, result: SolveResult, swaps: list[tuple[int, int]], options: SolverOptions,
+def site_swaps(cm: ColdChainModel, result: SolveResult, swaps: list[tuple[int, int | None]], options: SolverOptions,
                deadline: Deadline) -> list[dict[str, Any]]:
-    """For each ``(site, alternative)`` (site indices of the model, the first open, the second closed), the
-    cost components of the plan with the site moved there, minus the plan's own; swaps the deadline leaves no
-    time for are skipped. Each entry: ``site``, ``alternative``, ``feasible`` and, when feasible,
-    ``extra_cost_cny`` (total) and ``components`` (CNY per component)."""
+    """For each ``(site, alternative)`` (site indices of the model, the first open, the second closed; None
+    closes the site and leaves its flows to the other open sites), the cost components of the plan with the
+    site moved there, minus the plan's own; swaps the deadline leaves no time for are skipped. Each entry:
+    ``site``, ``alternative`` (None: closed), ``feasible`` and, when feasible, ``extra_cost_cny`` (total) and
+    ``components`` (CNY per component)."""
     c = cm.c
     base = components(ColdChainSolution.from_result(cm, result))
     plan = np.where(cm.level_values(result) > 0.5, 1.0, 0.0)
@@ -64,11 +68,11 @@ def site_swaps(cm: ColdChainModel, result: SolveResult, swaps: list[tuple[int, i
         if opts is None:
             break
         trial = _swapped(cm, plan, site, alt)
-        if trial is None or c.site_forbidden[alt]:
+        if trial is None or (alt is not None and c.site_forbidden[alt]):
             continue
         model, blocks = cm.build(active=cm.active, fix_open=trial, relax=True)
         res = model.solve(opts)
-        entry: dict[str, Any] = {"site": c.sites[site].name, "alternative": c.sites[alt].name}
+        entry: dict[str, Any] = {"site": c.sites[site].name, "alternative": None if alt is None else c.sites[alt].name}
         if not res.is_feasible or res.objective is None:
             entry["feasible"] = False
         else:

@@ -191,6 +191,7 @@ class Site:
     ``zones``: its temperature zones (:class:`Zone`). The older form ``levels`` (``[(capacity_t,
     fixed_cost_cny), ...]``) with ``handling_cny_per_t`` gives one undivided zone (:data:`ANY_ZONE`).
     ``fixed_cny``: cost of having the site at all (land, gate, office), paid once whatever zones open.
+    ``required_zones``: zones an open site must have (a cold-chain base has cold storage, whatever it carries).
     ``dwell_h``: hours goods stay at the site in transit (counts towards door-to-door time and spoilage).
     ``must_open`` / ``forbidden``: fixings.
     """
@@ -203,6 +204,7 @@ class Site:
     dwell_h: float = 0.0
     zones: tuple[Zone, ...] = ()
     fixed_cny: float = 0.0
+    required_zones: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not str(self.name).strip():
@@ -224,6 +226,10 @@ class Site:
             raise ModelError(f"site {self.name}: zone {ANY_ZONE!r} cannot be combined with other zones")
         object.__setattr__(self, "zones", zones)
         object.__setattr__(self, "levels", zones[0].levels if len(zones) == 1 else ())
+        object.__setattr__(self, "required_zones", tuple(self.required_zones))
+        missing = [z for z in self.required_zones if z not in names]
+        if missing:
+            raise ModelError(f"site {self.name}: required zone(s) {missing} are not among its zones {names}")
         _finite_nonneg(self.handling_cny_per_t, f"site {self.name}: handling_cny_per_t")
         _finite_nonneg(self.dwell_h, f"site {self.name}: dwell_h")
         _finite_nonneg(self.fixed_cny, f"site {self.name}: fixed_cny")
