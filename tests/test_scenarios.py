@@ -164,9 +164,9 @@ def test_rural_drug_coverage_reports_coverage(runs: _Runs) -> None:
 
 
 def _port_tonnes(result: RunResult) -> pd.Series:
-    flows = result.flows
-    ports = {p.name for p in result.built.problem.demand_points if p.kind == "port"}
-    return flows[flows["to_id"].isin(ports)].groupby("to_id")["tonnes"].sum()
+    """Tonnes delivered for export per port (a port town's own consumption is a separate city demand)."""
+    service = result.service
+    return service[service["kind"] == "port"].groupby("place_id")["delivered_t"].sum()
 
 
 def test_khorgas_closed_reroutes_exports_and_costs_more(runs: _Runs) -> None:

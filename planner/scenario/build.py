@@ -414,9 +414,9 @@ def market_rows(scenario: Scenario, supply: pd.DataFrame, places: pd.DataFrame) 
     spec = scenario.demand.markets
     if spec is None:
         return []
-    shares = market_shares(scenario, places)
     province_of = places["province"].reindex(supply["place_id"]).to_numpy()
     by_province = supply.assign(province=province_of).groupby(["province", "product"])["tonnes"].sum()
+    shares = market_shares(scenario, places, {(str(a), str(b)) for a, b in by_province.index if str(b) in spec.outbound_share})
     rows = []
     for (province, product), tonnes in by_province.items():
         outbound = spec.outbound_share.get(str(product), 0.0) * float(tonnes)
@@ -429,8 +429,10 @@ def market_rows(scenario: Scenario, supply: pd.DataFrame, places: pd.DataFrame) 
 _PROVINCE_ADCODE = {"Xinjiang": "650000", "Gansu": "620000"}
 
 
-def market_shares(scenario: Scenario, places: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str, float]]]:
-    """(province name, product) -> [(market place, kind, share of the outbound flow)] from markets.csv.
+def market_shares(scenario: Scenario, places: pd.DataFrame,
+                  needed: set[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str, float]]]:
+    """(province name, product) -> [(market place, kind, share of the outbound flow)] from markets.csv, for
+    the ``needed`` pairs (the provinces a product with an outbound share is grown in).
 
     Rows of the product itself are used, else those of its products.csv ``market_group``; ``exclude`` drops
     markets with their shares. A product with an outbound share and no rows for a province it is grown in
@@ -442,21 +444,19 @@ def market_shares(scenario: Scenario, places: pd.DataFrame) -> dict[tuple[str, s
     products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
     dropped = {resolve_place(name) for name in spec.exclude}
     out: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
-    for province in (p.capitalize() for p in scenario.region):
-        code = _PROVINCE_ADCODE[province]
-        here = table[table["region_adcode"] == code]
-        for product in spec.outbound_share:
-            group = products.loc[product].get("market_group") if product in products.index else None
-            rows = here[here["product"] == product]
-            if rows.empty and isinstance(group, str):
-                rows = here[here["product"] == group]
-            if rows.empty:
-                raise PlannerError(f"scenario {scenario.name}: demand.markets: markets.csv has no share_of_outbound rows "
-                                   f"for {product} (or its market_group) from {province}; add them or drop the product "
-                                   f"from outbound_share")
-            entries = [(resolve_place(str(r.node_id)), float(r.value)) for r in rows.itertuples()]
-            out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v)
-                                      for p, v in entries if p not in dropped]
+    for province, product in sorted(needed):
+        here = table[table["region_adcode"] == _PROVINCE_ADCODE[province]]
+        group = products.loc[product].get("market_group") if product in products.index else None
+        rows = here[here["product"] == product]
+        if rows.empty and isinstance(group, str):
+            rows = here[here["product"] == group]
+        if rows.empty:
+            raise PlannerError(f"scenario {scenario.name}: demand.markets: markets.csv has no share_of_outbound rows "
+                               f"for {product} (or its market_group) from {province}; add them or drop the product "
+                               f"from outbound_share")
+        entries = [(resolve_place(str(r.node_id)), float(r.value)) for r in rows.itertuples()]
+        out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v)
+                                  for p, v in entries if p not in dropped]
     return out
 
 
@@ -497,9 +497,13 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     points = select_places(scenario.demand.points, scenario, places)
     demand = demand_table(scenario, points, places, supply, base_dir)
     areas = list(dict.fromkeys(supply["place_id"]))
-    demand_points = list(dict.fromkeys(demand["place_id"]))
-    kinds = demand.groupby("place_id")["kind"].first()
-    locations: dict[str, list[str]] = {"production": areas, "demand": demand_points}
+    # a place may be a city and an export port at once (Khorgas): one demand point per place and kind, named
+    # by the place for a city and "<kind>:<place>" otherwise, so exports travel as line-haul
+    demand = demand.assign(point=np.where(demand["kind"] == "city", demand["place_id"], demand["kind"] + ":" + demand["place_id"]))
+    demand_points = list(dict.fromkeys(demand["point"]))
+    kinds = demand.groupby("point")["kind"].first()
+    point_places = demand.groupby("point")["place_id"].first()
+    locations: dict[str, list[str]] = {"production": areas, "demand": [str(point_places[p]) for p in demand_points]}
     site_tiers: dict[str, str] = {}
     for tier in scenario.tiers:
         candidates = select_places(tier.candidates, scenario, places, supply)
@@ -526,7 +530,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
         production_areas=areas,
         supply_t=supply[["place_id", "product", "tonnes"]],
         demand_points=[DemandPoint(p, kind=str(kinds[p])) for p in demand_points],
-        demand_t=demand[["place_id", "product", "tonnes"]],
+        demand_t=demand[["point", "product", "tonnes"]],
         tiers=tiers,
         arcs=arcs,
         tier_arcs=[tuple(pair) for pair in tier_arcs],

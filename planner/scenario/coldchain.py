@@ -9,7 +9,8 @@ Rules (each an assumption the README states):
   restart their clock in store and keep the per-leg standards.
 * **Leg classes** (``geodata/cold_chain_legs.csv``): arcs out of production areas are the *first mile*
   (farm trucks; distance = the collection distance inside the county + the road distance between seats;
-  time = distance / the first-mile speed); arcs into cities are *distribution* (small vans); all others,
+  time = distance / the first-mile speed); arcs into cities are *distribution* (small vans on the shortest
+  road, time = distance / the vans' speed on their multi-drop rounds); all others,
   site to site and into markets and ports, are *line-haul* by full reefer trucks or, with ``rail`` in the
   scenario's modes, rail reefer containers (drayage + terminals + one rail haul).
 * **Route alternatives**: every arc offers each route that no other beats in both cost and time
@@ -76,12 +77,14 @@ class LegRates:
     ``rate[(leg, temp)]`` CNY per tonne-km and ``fixed[(leg, temp)]`` CNY per tonne (loading, per-trip
     share) for ``first_mile``, ``line_haul_road``, ``line_haul_rail``, ``distribution``; the first mile's
     speed (km/h) and collection distance inside a county (km); rail terminals (CNY/t and h each) and
-    drayage (CNY per tonne-km) and the longest drayage to a terminal (km).
+    drayage (CNY per tonne-km) and the longest drayage to a terminal (km); the speed of distribution vans
+    (km/h, multi-drop rounds), which sets a distribution leg's time.
     """
 
     rate: dict[tuple[str, str], float]
     fixed: dict[tuple[str, str], float]
     first_mile_speed_kmh: dict[str, float]
+    distribution_speed_kmh: dict[str, float]
     intra_county_km: float
     terminal_cny_per_t: dict[str, float]
     drayage_cny_per_tkm: dict[str, float]
@@ -121,6 +124,7 @@ def load_leg_rates() -> LegRates:
         rate={(leg, t): value(leg, "rate_cny_per_tkm", t) for leg in legs for t in temps},
         fixed={(leg, t): value(leg, "fixed_cny_per_t", t) for leg in legs for t in temps},
         first_mile_speed_kmh={t: value("first_mile", "speed_kmh", t) for t in temps},
+        distribution_speed_kmh={t: value("distribution", "speed_kmh", t) for t in temps},
         intra_county_km=value("first_mile", "intra_county_km"),
         terminal_cny_per_t={t: value("line_haul_rail", "terminal_cny_per_t", t) for t in temps},
         drayage_cny_per_tkm={t: value("line_haul_rail", "drayage_cny_per_tkm", t) for t in temps},
@@ -311,14 +315,19 @@ def _first_mile(search: _Searches, origins: list[str], destinations: list[str], 
 
 def _road(search: _Searches, origins: list[str], destinations: list[str], from_tier: str, to_tier: str,
           classes: np.ndarray, rates: LegRates, max_time_h: float) -> list[ArcMatrix]:
-    """Road arcs: one matrix per route alternative in (km, time), priced by each destination's leg class."""
+    """Road arcs priced by each destination's leg class: line-haul by every route alternative in (km, time)
+    (times on the hour grid), distribution by the shortest road at the vans' round speed (time = km / speed,
+    so the shortest route is also the fastest)."""
     alts = search.road.alternatives(origins, destinations, max_time_h=max_time_h).on_time_grid(TIME_STEP_H)
-    leg = np.where(classes == "distribution", "distribution", "line_haul_road")
+    shortest = alts.km["road"].min(axis=2)
+    distribution = classes == "distribution"
+    leg = np.where(distribution, "distribution", "line_haul_road")
     rate = {t: np.array([rates.rate[g, t] for g in leg])[None, :] for t in ("ambient", "reefer")}
     fixed = {t: np.array([rates.fixed[g, t] for g in leg])[None, :] for t in ("ambient", "reefer")}
     out = []
     for k in range(alts.time_h.shape[2]):
-        km, time = alts.km["road"][:, :, k], alts.time_h[:, :, k]
+        km = np.where(distribution[None, :], shortest if k == 0 else np.inf, alts.km["road"][:, :, k])
+        time = np.where(distribution[None, :], km / rates.distribution_speed_kmh["reefer"], alts.time_h[:, :, k])
         if not np.isfinite(time).any():
             continue
         reach = np.isfinite(time)

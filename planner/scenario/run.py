@@ -129,7 +129,7 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
     flows = flows[front + [c for c in flows.columns if c not in front]]
 
     service = solution.service.copy()
-    service = service.rename(columns={service.columns[0]: "place_id"}) if "place_id" not in service else service
+    service.insert(0, "place_id", service.pop("demand_point").str.split(":").str[-1])
     service = pd.concat([service.reset_index(drop=True), _names(places, service["place_id"])[["name_zh", "name_en"]]], axis=1)
 
     last = flows[flows["to_tier"] == "demand"]

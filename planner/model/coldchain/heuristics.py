@@ -147,7 +147,7 @@ def local_search(cm: ColdChainModel, start: Plan, lp_zone: np.ndarray, try_plan:
 
 
 def warm_start(cm: ColdChainModel, options: SolverOptions, deadline: Deadline, previous: np.ndarray | None,
-               search_share: float = 0.05) -> None:
+               search_share: float = 0.15) -> None:
     """Give the current model a MIP start; silently skipped if no plan works.
 
     Opening plans tried: the previous round's plan; otherwise an LP rounding (zones with LP opening >= 0.01
