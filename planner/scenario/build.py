@@ -51,6 +51,7 @@ __all__ = [
     "build_scenario",
     "demand_table",
     "demand_weights",
+    "distinct_towns",
     "gateway_onward_costs",
     "market_rows",
     "market_shares",
@@ -506,7 +507,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     locations: dict[str, list[str]] = {"production": areas, "demand": [str(point_places[p]) for p in demand_points]}
     site_tiers: dict[str, str] = {}
     for tier in scenario.tiers:
-        candidates = select_places(tier.candidates, scenario, places, supply)
+        candidates = distinct_towns(select_places(tier.candidates, scenario, places, supply), places)
         if not candidates:
             raise PlannerError(f"scenario {scenario.name}: tier {tier.name} has no candidate sites")
         locations[tier.name] = candidates
@@ -542,6 +543,30 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
         name=scenario.name,
     )
     return BuiltScenario(scenario, places, graph, problem, site_tiers=site_tiers, notes=notes)
+
+
+#: places closer than this (km) are one town: a documented city node and the seat district beside it
+SAME_TOWN_KM = 5.0
+
+
+def distinct_towns(candidates: list[str], places: pd.DataFrame) -> list[str]:
+    """``candidates`` without a place within :data:`SAME_TOWN_KM` of one listed before it (documented nodes
+    come first in a selection, so a city node is kept and its seat district dropped): two candidates in one
+    town are one site, and offering both only makes the solver prove the same choice twice."""
+    kept: list[str] = []
+    coords: list[tuple[float, float]] = []
+    for place in candidates:
+        lon, lat = (np.radians(float(v)) for v in places.loc[place, ["lon", "lat"]])
+        near = False
+        for lon0, lat0 in coords:
+            h = math.sin((lat - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat) * math.sin((lon - lon0) / 2) ** 2
+            if 2 * 6371.0 * math.asin(math.sqrt(h)) < SAME_TOWN_KM:
+                near = True
+                break
+        if not near:
+            kept.append(place)
+            coords.append((lon, lat))
+    return kept
 
 
 def _co2_parameters() -> tuple[dict[str, float], float]:
