@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.network.places import resolve_place
+from planner.network.places import resolve_places
 
 __all__ = ["MAX_TABLE_VALUE", "TableError", "UserTable", "read_demand_table", "read_supply_table", "read_user_table"]
 
@@ -74,7 +74,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, strict=True)
             for row in reader:
-                if any(field.strip() for field in row):
+                if (row and row[0].strip()) or any(field.strip() for field in row):  # else a blank line
                     if header is None:
                         header, header_line = row, start
                     else:
@@ -141,7 +141,11 @@ def _read_cached(path: Path, sheet: str | None, mtime_ns: int, size: int) -> Use
     if repeated:
         raise TableError(path, lines[0] - 1 if lines else 1, repeated[0], "the column is named twice in the header")
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
-    return UserTable(path, frame.apply(lambda column: column.str.strip()) if rows else frame, np.asarray(lines, dtype=np.int64))
+    for column in frame.columns:  # strip each distinct value once (a key repeats on many rows)
+        values = pd.unique(frame[column])
+        if any(v != v.strip() for v in values):
+            frame[column] = frame[column].map({v: v.strip() for v in values})
+    return UserTable(path, frame, np.asarray(lines, dtype=np.int64))
 
 
 def _places(table: UserTable, key: str) -> pd.Series:
@@ -154,7 +158,7 @@ def _places(table: UserTable, key: str) -> pd.Series:
         if not value:
             raise TableError(table.path, table.line(row), key, "the key is empty")
         try:
-            resolved[value] = resolve_place(value)
+            [resolved[value]] = resolve_places([value])
         except PlannerError as exc:
             raise TableError(table.path, table.line(row), key, str(exc)) from None
     return keys.map(resolved)
