@@ -48,7 +48,7 @@ from planner.model.coldchain_data import (
     product_from_parameters,
 )
 from planner.network import build_network, cost_matrix, disrupt
-from planner.network.places import place_table, resolve_place
+from planner.network.places import place_table, resolve_place, resolve_places
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
 from planner.scenario.tables import read_demand_table, read_supply_table
@@ -148,7 +148,7 @@ def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame,
     seats = regions.load_county_seats()
     for region in spec.county_seats_of:
         codes = seats[seats["adcode"].astype(str).str.startswith(PROVINCE_CODES[region])]["adcode"]
-        chosen += [resolve_place(str(c)) for c in sorted(codes.astype(str))]
+        chosen += resolve_places(sorted(codes.astype(str)))
     for region in spec.prefecture_seats_of:
         prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(PROVINCE_CODES[region])})
         chosen += [prefecture_seat(p) for p in prefectures]

@@ -59,7 +59,8 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     that name problems are listed together with schema problems.
     """
     problems: list[tuple[tuple[Any, ...], str]] = []
-    product_ids = [_dict(p).get("id") for p in _list(raw.get("products"))]
+    # an id of the wrong type is the schema's to report; here it must not break the set look-ups
+    product_ids = [i if isinstance(i, str) else None for i in (_dict(p).get("id") for p in _list(raw.get("products")))]
     if product_ids:
         try:
             products = set(known_products()["product"])
@@ -99,6 +100,8 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     corridors = layout.load_corridors()
     corridor_names = set(corridors["id"]) | set(corridors["name_zh"])
     for index, name in enumerate(_list(disruptions.get("corridors"))):
+        if not isinstance(name, str):
+            continue  # the schema reports the type
         if name not in corridor_names:
             close = difflib.get_close_matches(str(name), corridor_names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -256,8 +256,8 @@ def _tiers(scenario: Scenario, places: pd.DataFrame, found: _Findings, closed: l
         forced = [p for p in sites if p in set(must)]
         if tier.max_open is not None and len(forced) > tier.max_open:
             names = "、".join(str(places.loc[p, "name_zh"]) for p in forced)
-            found.add(("tiers", index, "max_open"), f"max_open = {tier.max_open} but {len(forced)} must-open places are "
-                      f"candidates of tier {tier.name} ({names})")
+            found.add(("policy", "must_open"), f"{len(forced)} must-open places are candidates of tier {tier.name} "
+                      f"({names}) but its max_open is {tier.max_open}")
     for field, chosen in (("must_open", must), ("forbidden", forbidden)):
         for i, place in enumerate(chosen):
             if place is not None and place not in anywhere and place not in closed:
@@ -299,4 +299,4 @@ def _gateways(scenario: Scenario, places: pd.DataFrame, found: _Findings, closed
             if totals[product] > 1 + 1e-9 and product not in reported:
                 reported.add(product)
                 found.add(("demand", "gateways", index, "share_of_supply", product), f"the gateways' shares of {product} "
-                          f"add up to {totals[product]:.0%}; at most 100 % of the supply can leave")
+                          f"add up to {totals[product]:.0%}; at most 100% of the supply can leave")

@@ -203,7 +203,7 @@ def _sum_repeats(table: UserTable, frame: pd.DataFrame, by: list[str], column: s
         first = int(np.flatnonzero(repeated)[0])
         what = "place and product" if len(by) > 1 else "place"
         notes.append(f"{table.path.name}: {int(repeated.sum()):,} row(s) repeat a {what} of an earlier row (first: "
-                     f"line {table.line(first)}); their {column} are added up")
+                     f"line {table.line(first)}); their {column} values are added up")
     return frame.groupby(by, as_index=False, sort=False)[column].sum()
 
 
