@@ -125,7 +125,7 @@ def prefecture_seat(prefecture_adcode: str) -> str:
     seats = _prefecture_seats(str(geodata_dir()))
     if prefecture_adcode not in seats:
         raise PlannerError(f"no county seat known for prefecture {prefecture_adcode}")
-    return resolve_place(seats[prefecture_adcode])
+    return resolve_places([seats[prefecture_adcode]])[0]
 
 
 def _adcode_place(adcode: str) -> str:
@@ -133,7 +133,7 @@ def _adcode_place(adcode: str) -> str:
     adcode = str(adcode)
     seats = regions.load_county_seats()
     if adcode in set(seats["adcode"].astype(str)):
-        return resolve_place(adcode)
+        return resolve_places([adcode])[0]
     return prefecture_seat(adcode)
 
 

@@ -3,7 +3,10 @@
 ``extends: base.yaml`` (a path relative to the extending file) starts from the base scenario and
 overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Problems are
 collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
-raises :class:`ScenarioError` with the first problem and the count of the others.
+raises :class:`ScenarioError` with the first problem and the count of the others. A key given twice in one
+mapping is an error (not "the last one wins"), and a file past :data:`MAX_YAML_BYTES`,
+:data:`MAX_YAML_DEPTH` levels of nesting or :data:`MAX_YAML_VALUES` values is refused before its values
+are built.
 """
 
 from __future__ import annotations

@@ -71,8 +71,8 @@ def _names(places: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
 
 
 def _site_places(built: BuiltScenario, names: pd.Series, tiers: pd.Series) -> pd.Series:
-    """The place id of each model location: a site's from ``built.site_keys``, production areas and demand
-    points are named by their place id already."""
+    """The place id of each model location: looked up in ``built.site_keys`` for a site; production areas
+    and demand points are named by their place id already."""
     places = {name: place for name, (_, place) in built.site_keys.items()}
     is_site = ~tiers.isin(["production", "demand"])
     return names.where(~is_site, names.map(places))

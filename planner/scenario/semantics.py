@@ -29,7 +29,6 @@ from planner.errors import PlannerError
 from planner.network.places import place_table, resolve_place
 from planner.scenario.build import (
     candidate_sites,
-    demand_table,
     select_places,
     supply_table,
     uses_demand_table,
@@ -190,7 +189,7 @@ def _location(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Find
         if len(forced) * fixed > budget:
             found.add(("policy", "budget_cny"), f"infeasible: the {len(forced)} must-open site(s) at fixed_cost_cny "
                       f"{_money(fixed)} cost {_money(len(forced) * fixed)}, more than the budget of {_money(budget)}")
-        elif scenario.model == "facility_location" and fixed > budget:
+        elif fixed > budget:  # facility location and set covering open at least one site
             found.add(("policy", "budget_cny"), f"infeasible: the budget of {_money(budget)} pays for no site at "
                       f"fixed_cost_cny {_money(fixed)}, and every demand point needs one")
     if budget is not None and fixed == 0:
@@ -228,11 +227,8 @@ def _cold_chain(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Fi
     _tiers(scenario, places, found, closed, must, forbidden, supply)
     _tier_arcs(scenario, found)
     _gateways(scenario, places, found, closed)
-    if points and not found.issues:
-        demand = found.guarded(("demand",), lambda: demand_table(scenario, points, places, supply, base))
-        if demand is not None and demand.empty:
-            found.add(("demand",), "the scenario has no demand: no per-capita consumption for its products, no table "
-                      "and no gateway share")
+    if points and not (scenario.demand.per_capita or uses_demand_table(scenario) or scenario.demand.gateways):
+        found.add(("demand",), "the scenario has no demand: give per_capita: true, a demand table in weights, or gateways")
 
 
 def _tiers(scenario: Scenario, places: pd.DataFrame, found: _Findings, closed: list[str | None],
