@@ -21,6 +21,7 @@ from planner.outputs import write_run
 from planner.scenario.build import arc_matrices, build_scenario, supply_table
 from planner.scenario.load import check_scenario, load_scenario, read_scenario_dict
 from planner.scenario.run import RunResult, solve_built
+from planner.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
@@ -251,12 +252,18 @@ def test_user_supply_table(name: str, tmp_path: Path) -> None:
     assert result.kpis["delivered_t"] > 0
 
 
-@pytest.mark.parametrize(("name", "reader"), [("unreadable_csv.yaml", "ParserError"), ("unreadable_xlsx.yaml", "BadZipFile")])
+def _unchecked(path: Path) -> Scenario:
+    """The scenario of a file, schema-checked only (as an API user may build one), to reach the builder."""
+    return Scenario.model_validate(read_scenario_dict(path)[0])
+
+
+@pytest.mark.parametrize(("name", "reader"), [("unreadable_csv.yaml", "CSV error"), ("unreadable_xlsx.yaml", "BadZipFile")])
 def test_unreadable_user_table_is_one_clear_line(name: str, reader: str) -> None:
     path = DATA / name
-    scenario = load_scenario(path)  # the scenario file itself is fine
+    [problem] = check_scenario(path)[1]  # validate reports it at the table
+    assert "supply_broken" in problem.file and "cannot read the table" in problem.message
     with pytest.raises(PlannerError) as info:
-        supply_table(scenario, path.parent)
+        supply_table(_unchecked(path), path.parent)
     message = str(info.value)
     assert "\n" not in message
     assert "cannot read the table" in message and reader in message and "supply_broken" in message
@@ -266,8 +273,10 @@ def test_user_table_bad_row_names_file_line_and_field(tmp_path: Path) -> None:
     for item in ("user_supply.yaml",):
         shutil.copy(DATA / item, tmp_path / item)
     (tmp_path / "supply_adcode.csv").write_text("adcode,product,tonnes\n621002,apple,100\n999999,apple,5\n", encoding="utf-8")
-    scenario = load_scenario(tmp_path / "user_supply.yaml")
-    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: field adcode: unknown place '999999'"):
+    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: adcode: unknown place '999999'"):
+        load_scenario(tmp_path / "user_supply.yaml")
+    scenario = _unchecked(tmp_path / "user_supply.yaml")
+    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: adcode: unknown place '999999'"):
         supply_table(scenario, tmp_path)
     (tmp_path / "supply_adcode.csv").write_text("where,product,tonnes\n621002,apple,100\n", encoding="utf-8")
     with pytest.raises(PlannerError, match="missing column"):
@@ -326,21 +335,22 @@ def test_user_demand_weights_for_a_location_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ("name,product,tonnes\n兰州,apple,10\n酒泉,apple,5\n", r"demand_tonnes\.csv:3: field name='酒泉' is not one of the scenario's demand points"),
-        ("name,product,tonnes\n兰州,pear,10\n", r"demand_tonnes\.csv:2: field product='pear' is not a product of the scenario"),
-        ("name,product,tonnes\n兰州,apple,-1\n", r"demand_tonnes\.csv:2: field tonnes=-1 must be a non-negative number"),
-        ("name,product,tonnes\n兰州,apple,\n", r"demand_tonnes\.csv:2: field tonnes=nan must be a non-negative number"),
-        ("name,amount\n兰州,10\n", r"demand_tonnes\.csv: demand tables need columns name, product, tonnes or name, weight"),
-        ("place,product,tonnes\n兰州,apple,10\n", r"demand_tonnes\.csv: missing column name"),
+        ("name,product,tonnes\n兰州,apple,10\n酒泉,apple,5\n", r"demand_tonnes\.csv:3: name: '酒泉' is not one of the scenario's demand points"),
+        ("name,product,tonnes\n兰州,pear,10\n", r"demand_tonnes\.csv:2: product: 'pear' is not a product of the scenario"),
+        ("name,product,tonnes\n兰州,apple,-1\n", r"demand_tonnes\.csv:2: tonnes: '-1' is not a number from 0 to 1e\+12"),
+        ("name,product,tonnes\n兰州,apple,\n", r"demand_tonnes\.csv:2: tonnes: the value is missing"),
+        ("name,amount\n兰州,10\n", r"demand_tonnes\.csv:1: demand tables need columns name, product, tonnes or name, weight"),
+        ("place,product,tonnes\n兰州,apple,10\n", r"demand_tonnes\.csv:1: missing column\(s\) name"),
     ],
 )
 def test_user_demand_table_errors_name_file_line_and_field(table: str, expected: str, tmp_path: Path) -> None:
     for item in ("user_supply.yaml", "user_demand.yaml", "supply_adcode.csv"):
         shutil.copy(DATA / item, tmp_path / item)
     (tmp_path / "demand_tonnes.csv").write_text(table, encoding="utf-8")
-    scenario = load_scenario(tmp_path / "user_demand.yaml")
-    with pytest.raises(PlannerError, match=expected) as info:
-        build_scenario(scenario, tmp_path)
+    with pytest.raises(PlannerError, match=expected):  # planner validate finds it
+        load_scenario(tmp_path / "user_demand.yaml")
+    with pytest.raises(PlannerError, match=expected) as info:  # and so does the builder, for an unchecked object
+        build_scenario(_unchecked(tmp_path / "user_demand.yaml"), tmp_path)
     assert "\n" not in str(info.value)
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from planner.cli._common import STATE, console, err_console, info, print_json
+from planner.cli._common import STATE, console, err_console, info, print_json, styled
 from planner.compare import compare_runs
 from planner.errors import PlannerError
-from planner.outputs import summary, write_run
+from planner.outputs import run_directory, summary, write_run_files
 from planner.paths import repo_root, scenarios_dir
 from planner.scenario.load import ScenarioError, check_scenario
-from planner.scenario.run import RunResult, solve_scenario
+from planner.scenario.run import RunResult, check_for_run, solve_checked
 
 scenarios_app = typer.Typer(help="The shipped scenarios.", no_args_is_help=True)
 
@@ -28,12 +30,31 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scenarios_app, name="scenarios")
 
 
+@contextmanager
+def _scratch_in(folder: Path) -> Iterator[None]:
+    """Send every library's temporary files (solver scratch, CBC's model files) to ``folder``."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
 def run_file(path: Path, out: Path, *, show_progress: bool) -> tuple[RunResult, Path]:
-    """Solve a scenario file and write its run directory; returns the result and the directory."""
-    with tempfile.TemporaryDirectory() as scratch:
-        log = Path(scratch) / "solver.log"
-        if show_progress:
-            columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    """Solve a scenario file and write its run directory; returns the result and the directory.
+
+    The scenario is checked first (as ``planner validate`` does), then its run folder is opened (so an
+    output folder that cannot be written fails before the solve); the solver's log and scratch files go
+    inside that temporary folder, and an error or interrupt leaves nothing behind.
+    """
+    checked = check_for_run(path)
+    with run_directory(out, checked.scenario.name) as run_dir, _scratch_in(run_dir.scratch):
+        for stale in run_dir.removed:
+            info(f"removed {stale}, the temporary folder of a run that was stopped")
+        log = run_dir.temporary / "solver.log"
+        if show_progress and err_console.is_terminal:
+            columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn())
             with Progress(*columns, console=err_console, transient=True) as progress:
                 task = progress.add_task("starting", total=None)
 
@@ -41,13 +62,13 @@ def run_file(path: Path, out: Path, *, show_progress: bool) -> tuple[RunResult, 
                     progress.update(task, description=stage)
                     progress.console.print(f"  {stage}")
 
-                result = solve_scenario(path, step=step, log_path=log)
+                result = solve_checked(checked, step=step, log_path=log)
                 progress.update(task, description="writing the outputs")
-                run_dir = write_run(result, out, solver_log=log)
-        else:
-            result = solve_scenario(path, log_path=log)
-            run_dir = write_run(result, out, solver_log=log)
-    return result, run_dir
+                write_run_files(result, run_dir.temporary, run_dir.run_id, solver_log=log)
+        else:  # no spinner where it cannot redraw (a pipe, a log file): the stages as plain lines
+            result = solve_checked(checked, step=(lambda stage: info(f"  {stage}")) if show_progress else None, log_path=log)
+            write_run_files(result, run_dir.temporary, run_dir.run_id, solver_log=log)
+    return result, run_dir.target
 
 
 def run(
@@ -77,7 +98,7 @@ def _print_summary(data: dict) -> None:
     solver = data["solver"]
     gap = solver.get("gap")
     gap_text = f", gap {gap:.2%}" if isinstance(gap, (int, float)) else ""
-    console.print(f"[bold]{data['title']}[/] ({data['scenario']}, {data['model']}): {solver['status']}{gap_text}, "
+    console.print(styled(data["title"], "bold"), f"({data['scenario']}, {data['model']}): {solver['status']}{gap_text}, "
                   f"solved in {solver.get('solve_seconds') or 0:.1f} s", soft_wrap=True)
     if STATE.quiet:
         return
@@ -110,15 +131,18 @@ def validate(
     report = {}
     failed = False
     for path in scenario_files:
-        _, problems = check_scenario(path)
+        notes: list[str] = []
+        _, problems = check_scenario(path, notes)
         report[str(path)] = [str(p) for p in problems]
         failed |= bool(problems)
         if not as_json:
             if problems:
                 for problem in problems:
-                    err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+                    err_console.print(str(problem), soft_wrap=True)
             else:
-                console.print(f"{path}: ok", highlight=False, markup=False, soft_wrap=True)
+                console.print(f"{path}: ok", soft_wrap=True)
+                for note in notes:
+                    info(f"  note: {note}")
     if as_json:
         print_json(report)
     if failed:

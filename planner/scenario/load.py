@@ -3,12 +3,16 @@
 ``extends: base.yaml`` (a path relative to the extending file) starts from the base scenario and
 overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Problems are
 collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
-raises :class:`ScenarioError` with the first problem and the count of the others.
+raises :class:`ScenarioError` with the first problem and the count of the others. A key given twice in one
+mapping is an error (not "the last one wins"), and a file past :data:`MAX_YAML_BYTES`,
+:data:`MAX_YAML_DEPTH` levels of nesting or :data:`MAX_YAML_VALUES` values is refused before its values
+are built.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,30 +67,90 @@ class _Source:
     root: yaml.Node | None
 
 
+#: Limits of a YAML file (scenario or sweep), checked before its values are built: its size in bytes, how
+#: deep mappings and lists nest, and how many values it holds once anchors and aliases are expanded.
+MAX_YAML_BYTES = 1 << 20
+MAX_YAML_DEPTH = 20
+MAX_YAML_VALUES = 100_000
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader that also reads ``1e6`` and ``1.0e6`` as numbers (YAML 1.2), not text: with
+    strict types a number written without the exponent's sign must not turn into a string."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def read_yaml_mapping(path: Path, what: str = "a scenario file") -> tuple[dict[str, Any], yaml.Node | None]:
     """Read a YAML file that must hold a mapping; return it with its node tree (for line numbers).
 
-    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file.
+    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file, a key
+    given twice in one mapping, or a file past the limits :data:`MAX_YAML_BYTES`, :data:`MAX_YAML_DEPTH`
+    and :data:`MAX_YAML_VALUES`.
     """
     if not path.is_file():
         raise ScenarioError([Problem(str(path), None, "", "file not found")])
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ScenarioError([Problem(str(path), None, "", f"the file is larger than {MAX_YAML_BYTES >> 20} MiB; "
+                                     f"{what} holds settings, put tables in CSV or Excel files")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        _check_tree(path, root)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError([Problem(str(path), line, "", f"invalid YAML: {problem}")]) from None
+    except RecursionError:  # the YAML parser recurses once per level, before the depth check can run
+        raise ScenarioError([Problem(str(path), None, "", f"values nest more than {MAX_YAML_DEPTH} levels deep")]) from None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError([Problem(str(path), 1, "", f"{what} must be a mapping of fields")])
     return data, root
+
+
+def _check_tree(path: Path, root: yaml.Node | None) -> None:
+    """Reject repeated keys, deep nesting and alias bombs in a composed YAML document (iteratively)."""
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())] if root is not None else []
+    values = 0
+    while stack:
+        node, loc = stack.pop()
+        values += 1
+        line = node.start_mark.line + 1
+        if values > MAX_YAML_VALUES:
+            raise ScenarioError([Problem(str(path), line, field_path(loc), f"the file holds more than {MAX_YAML_VALUES:,} "
+                                         "values (anchors and aliases counted as often as they are used)")])
+        if len(loc) > MAX_YAML_DEPTH:
+            raise ScenarioError([Problem(str(path), line, field_path(loc), f"values nest more than {MAX_YAML_DEPTH} levels deep")])
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    stack.append((value, loc))
+                    continue
+                name = key.value if isinstance(key, yaml.ScalarNode) else f"<{type(key).__name__}>"
+                where = (key.tag, str(name))
+                if where in seen:
+                    raise ScenarioError([Problem(str(path), key.start_mark.line + 1, field_path((*loc, name)),
+                                                 f"the key is given twice (first on line {seen[where]}); keep one")])
+                seen[where] = key.start_mark.line + 1
+                stack.append((value, (*loc, name)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, index)) for index, item in enumerate(node.value))
 
 
 def _read(path: Path) -> _Source:
@@ -180,10 +244,13 @@ def read_scenario_dict(path: str | Path) -> tuple[dict[str, Any], list[_Source]]
     return merged, chain
 
 
-def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+def check_scenario(path: str | Path, notes: list[str] | None = None) -> tuple[Scenario | None, list[Problem]]:
     """Validate a scenario file; return the scenario (None if invalid) and every problem found.
 
-    Checks the YAML, the schema, then the names it uses (places, roles, products) against the shipped data.
+    Checks the YAML, the schema, the names it uses (places, roles, products) against the shipped data,
+    then what the scenario means (:mod:`planner.scenario.semantics`: selections, ``p``, must-open sites,
+    budgets, tier arcs, gateway shares, the user's tables) — everything ``run`` checks before building
+    the network. ``notes`` (a list) receives the semantic notes of a valid scenario.
     """
     try:
         merged, chain = read_scenario_dict(path)
@@ -208,8 +275,22 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
                 message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
             problems.append(Problem(file, line, field_path(loc), message))
     problems += [Problem(*_locate(chain, loc), field_path(loc), message) for loc, message in check_names(merged)]
+    if scenario is not None and not problems:
+        from planner.scenario.semantics import check_semantics
+
+        issues, found_notes = check_semantics(scenario, chain[0].path.parent)
+        problems += [_issue_problem(chain, issue) for issue in issues]
+        if notes is not None:
+            notes += found_notes
     problems.sort(key=lambda p: (p.file != str(chain[0].path), p.file, p.line or 0))
     return (scenario if not problems else None), problems
+
+
+def _issue_problem(chain: list[_Source], issue: Any) -> Problem:
+    """A semantic issue as a problem: at its line of a user table, or at the field of the scenario file."""
+    if issue.table is not None:
+        return Problem(issue.table.file, issue.table.line, issue.table.column, issue.table.message)
+    return Problem(*_locate(chain, issue.loc), field_path(issue.loc), issue.message)
 
 
 def _known_fields(loc: tuple[Any, ...]) -> list[str]:

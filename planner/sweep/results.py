@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from planner.atomic import atomic_path, write_text_atomic
+from planner.outputs import spreadsheet_safe
 from planner.sweep.expand import Member
 from planner.sweep.spec import LoadedSweep
 
@@ -237,11 +238,11 @@ def write_outputs(out_dir: Path, loaded: LoadedSweep, members: list[Member], rec
         table.to_parquet(temporary, index=False)
     files["results.parquet"] = out_dir / "results.parquet"
     with atomic_path(out_dir / "results.csv") as temporary:
-        table.to_csv(temporary, index=False)
+        spreadsheet_safe(table).to_csv(temporary, index=False)
     files["results.csv"] = out_dir / "results.csv"
     frequency = site_frequency(records)
     with atomic_path(out_dir / "site_frequency.csv") as temporary:
-        frequency.to_csv(temporary, index=False)
+        spreadsheet_safe(frequency).to_csv(temporary, index=False)
     files["site_frequency.csv"] = out_dir / "site_frequency.csv"
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
     title = sweep.title or sweep.name

@@ -26,7 +26,9 @@ A sweep file names a base scenario and what varies around it::
           set:                            # (block style: YAML flow mappings reject [ in keys)
             demand.gateways[2].node: alashankou
 
-Every problem is reported with file, line and field (:class:`SweepError`, like scenario files).
+Every problem is reported with file, line and field (:class:`SweepError`, like scenario files). A sweep
+has at most :data:`MAX_MEMBERS` members (disruption sets x grid points x draws), checked before they are
+expanded.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from planner.scenario.load import (
 from planner.scenario.schema import Scenario
 
 __all__ = [
+    "MAX_MEMBERS",
     "DisruptionSet",
     "DisruptionSweep",
     "Distribution",
@@ -64,6 +67,9 @@ __all__ = [
     "load_sweep",
     "parse_path",
 ]
+
+#: The most members a sweep may have (each one a solve; split a larger study into several sweeps).
+MAX_MEMBERS = 100_000
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 _PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
@@ -402,6 +408,14 @@ def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
     sweep, problems = _schema_problems(path, data, root)
     if sweep is None:
         return None, problems
+    members = len(sweep.disruptions.expand()) if sweep.disruptions is not None else 1
+    for values in sweep.grid.values():
+        members *= len(values)
+    members *= sweep.monte_carlo.draws if sweep.monte_carlo is not None else 1
+    if members > MAX_MEMBERS:
+        loc = ("grid",) if sweep.grid else ("monte_carlo", "draws") if sweep.monte_carlo else ("disruptions",)
+        return None, [Problem(str(path), yaml_line(root, loc), field_path(loc), f"the sweep has {members:,} members "
+                              f"(disruption sets x grid points x draws), more than {MAX_MEMBERS:,}; split it")]
     base_path = (path.parent / sweep.base).resolve()
     if not base_path.is_file():
         return None, [Problem(str(path), yaml_line(root, ("base",)), "base", f"scenario file not found: {sweep.base} (paths are relative to the sweep file)")]
