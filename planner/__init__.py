@@ -91,7 +91,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "load_sweep": ("planner.sweep.spec", "load_sweep"),
     "run_sweep": ("planner.sweep.execute", "run_sweep"),
     # maps
-    "compare_map": ("planner.maps.run_maps", "compare_map"),
+    "compare_map": ("planner.maps.compare_maps", "compare_map"),
     "layout_map": ("planner.maps", "layout_map"),
     "result_map": ("planner.maps.run_maps", "result_map"),
     "result_map_of": ("planner.maps.run_maps", "result_map_of"),
@@ -205,8 +205,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
     )
     from planner.maps import layout_map
     from planner.maps.base import save_map
+    from planner.maps.compare_maps import compare_map
     from planner.maps.routes import route_map
-    from planner.maps.run_maps import compare_map, result_map, result_map_of, run_map
+    from planner.maps.run_maps import result_map, result_map_of, run_map
     from planner.network.build import build_network
     from planner.network.disruption import disrupt
     from planner.network.export import export_network, network_frames

@@ -5,13 +5,16 @@ A run directory ``outputs/<scenario>/<run-id>/`` holds:
 * ``summary.json`` — KPIs: total cost by component, sites opened per tier with utilisation, service
   times, spoilage, tonne-km by mode, CO2, solver status / message / gap / times, notes (a solve the time
   limit stopped before the requested gap, then data assumptions);
-* ``sites.csv`` — the opened sites (one row each); ``candidates.csv`` — every candidate with its status;
+* ``sites.csv`` — the opened sites (one row each); ``candidates.csv`` — every candidate with its status
+  (CSV files are rounded by unit and written UTF-8 with a byte-order mark, see :mod:`planner.tables`);
 * ``flows.csv`` — product flows between places (cold-chain model); ``assignments.csv`` — demand point ->
   serving site; ``service.csv`` — demand, delivery and path times per demand point;
 * ``results.gpkg`` — layers ``sites``, ``candidates``, ``flows`` (along their network routes),
   ``assignments`` and ``regions`` (prefectures with KPIs);
+* ``results.xlsx`` — the same tables in one workbook (Chinese and English headers with units);
 * ``map.html`` — an offline map of the result; ``solver.log``; ``manifest.json`` — inputs with their
-  SHA-256, package and solver versions, and the full resolved scenario.
+  SHA-256, package and solver versions, and the full resolved scenario;
+* ``report.html`` — the one-page bilingual report (:mod:`planner.report`), the map inside.
 
 The directory is written under a temporary name and renamed when complete, so an interrupted or failed
 run leaves no partial run directory.
@@ -38,8 +41,9 @@ from planner.atomic import atomic_dir
 from planner.network import route
 from planner.paths import geodata_dir
 from planner.regions import load_regions
+from planner.tables import write_csv, write_workbook
 
-__all__ = ["new_run_id", "read_run", "result_frames", "write_run"]
+__all__ = ["new_run_id", "read_run", "result_frames", "workbook_sheets", "write_run"]
 
 _MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
 
@@ -202,13 +206,15 @@ def write_run(result: Any, out_root: str | Path = "outputs", run_id: str | None 
 
 def _write_run_dir(result: Any, layers: dict[str, gpd.GeoDataFrame], target: Path, run_id: str, solver_log: Path | None) -> None:
     with atomic_dir(target) as tmp:
-        (tmp / "summary.json").write_text(json.dumps(summary(result), ensure_ascii=False, indent=2), encoding="utf-8")
-        result.sites.to_csv(tmp / "sites.csv", index=False)
-        result.candidates.to_csv(tmp / "candidates.csv", index=False)
+        data = summary(result)
+        (tmp / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_csv(result.sites, tmp / "sites.csv")
+        write_csv(result.candidates, tmp / "candidates.csv")
         if len(result.flows):
-            result.flows.to_csv(tmp / "flows.csv", index=False)
-        result.assignments.to_csv(tmp / "assignments.csv", index=False)
-        result.service.to_csv(tmp / "service.csv", index=False)
+            write_csv(result.flows, tmp / "flows.csv")
+        write_csv(result.assignments, tmp / "assignments.csv")
+        write_csv(result.service, tmp / "service.csv")
+        write_workbook(tmp / "results.xlsx", data, workbook_sheets(result.sites, result.candidates, result.flows, result.service))
         gpkg = tmp / "results.gpkg"
         for name, frame in layers.items():
             if len(frame):
@@ -229,6 +235,9 @@ def _write_run_dir(result: Any, layers: dict[str, gpd.GeoDataFrame], target: Pat
             "scenario": result.scenario.model_dump(mode="json"),
         }
         (tmp / "manifest.json").write_text(json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2), encoding="utf-8")
+        from planner.report import write_report
+
+        write_report(tmp, tmp / "report.html", run_id=run_id)
 
 
 def read_run(run_dir: str | Path) -> dict[str, Any]:
@@ -242,5 +251,15 @@ def read_run(run_dir: str | Path) -> dict[str, Any]:
     data: dict[str, Any] = {"summary": json.loads(path.read_text(encoding="utf-8")), "dir": run_dir}
     for name in ("sites", "candidates", "flows", "assignments", "service"):
         table = run_dir / f"{name}.csv"
-        data[name] = pd.read_csv(table) if table.is_file() else pd.DataFrame()
+        data[name] = pd.read_csv(table, encoding="utf-8-sig") if table.is_file() else pd.DataFrame()
     return data
+
+
+def workbook_sheets(sites: pd.DataFrame, candidates: pd.DataFrame, flows: pd.DataFrame,
+                    service: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The table sheets of ``results.xlsx`` by title (sites, candidates, flows when any, service)."""
+    sheets = {"选址 Sites": sites, "候选点 Candidates": candidates}
+    if len(flows):
+        sheets["流量 Flows"] = flows
+    sheets["服务 Service"] = service
+    return sheets

@@ -94,9 +94,10 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     for field in ("nodes", "border_ports"):
         for index, name in enumerate(_list(disruptions.get(field))):
             _check_place(str(name), ("disruptions", field, index), problems)
-    corridors = layout.load_corridors()
-    corridor_names = set(corridors["id"]) | set(corridors["name_zh"])
-    for index, name in enumerate(_list(disruptions.get("corridors"))):
+    closed_corridors = _list(disruptions.get("corridors"))
+    corridors = layout.load_corridors() if closed_corridors else None  # parsing corridors.yaml takes a while
+    corridor_names = set(corridors["id"]) | set(corridors["name_zh"]) if corridors is not None else set()
+    for index, name in enumerate(closed_corridors):
         if name not in corridor_names:
             close = difflib.get_close_matches(str(name), corridor_names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
