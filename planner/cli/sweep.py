@@ -127,7 +127,7 @@ def _print_report(outcome: SweepOutcome, report: dict[str, Any]) -> None:
     if not STATE.quiet and outcome.files:
         import pandas as pd
 
-        frequency = pd.read_csv(outcome.files["site_frequency.csv"])
+        frequency = pd.read_csv(outcome.files["site_frequency.csv"], encoding="utf-8-sig")
         top = frequency[frequency["runs_opened"] > 0].head(15)
         if len(top):
             rows = [(str(row.tier), f"{row.name_zh} ({row.place_id})", f"{row.runs_opened}/{row.runs_candidate}", f"{row.frequency:.0%}")

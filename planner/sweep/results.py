@@ -237,11 +237,11 @@ def write_outputs(out_dir: Path, loaded: LoadedSweep, members: list[Member], rec
         table.to_parquet(temporary, index=False)
     files["results.parquet"] = out_dir / "results.parquet"
     with atomic_path(out_dir / "results.csv") as temporary:
-        table.to_csv(temporary, index=False)
+        table.to_csv(temporary, index=False, encoding="utf-8-sig")  # Excel reads the Chinese names
     files["results.csv"] = out_dir / "results.csv"
     frequency = site_frequency(records)
     with atomic_path(out_dir / "site_frequency.csv") as temporary:
-        frequency.to_csv(temporary, index=False)
+        frequency.to_csv(temporary, index=False, encoding="utf-8-sig")
     files["site_frequency.csv"] = out_dir / "site_frequency.csv"
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
     title = sweep.title or sweep.name

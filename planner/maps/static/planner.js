@@ -231,7 +231,7 @@
   }
 
   /* A header with a collapse button on the layer control; it starts folded when the list would take
-   * more than half the map's height (a small window, or a map with many layers). */
+   * more than 40 % of the map's height (a small window, or a map with many layers). */
   function collapsibleLayers(map) {
     var control = map.getContainer().querySelector('.leaflet-control-layers');
     var list = control && control.querySelector('.leaflet-control-layers-list');
@@ -249,7 +249,7 @@
     }
     L.DomEvent.on(toggle, 'click', function (ev) { L.DomEvent.stop(ev); show(list.style.display === 'none'); });
     L.DomEvent.on(head, 'click', function (ev) { L.DomEvent.stop(ev); });
-    show(list.scrollHeight <= map.getSize().y * 0.5);
+    show(list.scrollHeight <= map.getSize().y * 0.4);
   }
 
   /* After the whole page is parsed: view, reset button, label zoom, attribution, window.plannerMap. */
