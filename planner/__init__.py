@@ -87,7 +87,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "scenario_path": ("planner.api", "scenario_path"),
     "shipped_scenarios": ("planner.api", "shipped_scenarios"),
     "solve_scenario": ("planner.api", "solve_scenario"),
-    "write_run": ("planner.outputs", "write_run"),
+    "write_run": ("planner.run_dir", "write_run"),
     "load_sweep": ("planner.sweep.spec", "load_sweep"),
     "run_sweep": ("planner.sweep.execute", "run_sweep"),
     # maps
@@ -215,10 +215,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
     from planner.network.osm import connect_city, import_osm
     from planner.network.routing import Route, route
     from planner.network.stats import network_stats
-    from planner.outputs import read_run, result_frames, write_run
+    from planner.outputs import read_run, result_frames
     from planner.outputs import summary as run_summary
     from planner.paths import geodata_dir, repo_root
     from planner.regions import load_county_seats, load_population, load_regions, province_of
+    from planner.run_dir import write_run
     from planner.scenario.load import ScenarioError, check_scenario
     from planner.scenario.run import RunResult
     from planner.scenario.schema import Scenario

@@ -2,7 +2,7 @@
 
 :func:`compare_runs` is what ``planner compare RUN_A RUN_B`` prints, what the comparison report and map
 show, and what :func:`planner.compare_runs` returns in Python. A run is either a run directory written by
-``planner run`` / :func:`planner.outputs.write_run`, or an in-memory
+``planner run`` / :func:`planner.run_dir.write_run`, or an in-memory
 :class:`~planner.scenario.run.RunResult`; both are reduced to their ``summary.json`` content and their
 tables (sites, flows, service, assignments), so the two kinds can be mixed.
 

@@ -39,7 +39,7 @@ def run_file(path: Path, out: Path, *, show_progress: bool) -> tuple[RunResult, 
     """Solve a scenario file and write its run directory; returns the result and the directory."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from planner.outputs import write_run
+    from planner.run_dir import write_run
     from planner.scenario.run import solve_scenario
 
     with tempfile.TemporaryDirectory() as scratch:

@@ -15,7 +15,7 @@ from planner.atomic import write_text_atomic
 from planner.labels import cost_label, format_value, kpi_names, status_label, tier_names
 from planner.maps.html import Html, join
 from planner.report.chart import bar_chart
-from planner.report.page import bi, el, embed_map, page, section, table
+from planner.report.page import bi, el, embed_map, more_note, page, section, table
 from planner.report.run_report import cites_section, read_run_files
 
 __all__ = ["CHANGE_NAMES", "compare_report_html", "write_compare_report"]
@@ -91,8 +91,7 @@ def unmet_section(comparison: Mapping[str, Any], limit: int = 30) -> Html:
         rows.append((row["name_zh"], row["place_id"], format_value(key, row["unmet_a"]), format_value(key, row["unmet_b"]),
                      el("span", f"{'+' if delta > 0 else ''}{format_value(key, delta)}", cls="up" if delta > 0 else ("down" if delta < 0 else None)),
                      "、".join(row.get("products_b", {})) or "-"))
-    more = len(rows_in) - limit
-    tail = el("p", bi(f"另有 {more} 处", f"and {more} more places"), cls="meta") if more > 0 else ""
+    tail = more_note(len(rows_in), limit, "处", "places")
     unit = bi("吨", "t") if comparison["unmet_unit"] == "t" else bi("权重", "weight")
     return join([el("p", join([bi("单位", "unit"), ": ", unit]), cls="meta"),
                  table([bi("地点", "place"), bi("编号", "id"), f"A {comparison['name_a']}", f"B {comparison['name_b']}",
@@ -117,8 +116,7 @@ def routes_section(comparison: Mapping[str, Any], limit: int = 30) -> Html:
         zh, en = tier_names(row["to_tier"])
         rows.append((row["product"] or "-", join([row["to_name_zh"] or row["to_id"], " ", el("span", f"{zh}", cls="en")]),
                      _sources_text(row["from_a"], unit_key), _sources_text(row["from_b"], unit_key)))
-    more = len(rows_in) - limit
-    tail = el("p", bi(f"另有 {more} 条", f"and {more} more"), cls="meta") if more > 0 else ""
+    tail = more_note(len(rows_in), limit, "条", "destinations")
     return join([el("p", bi(f"共 {len(rows_in)} 个目的地的来源发生变化", f"{len(rows_in)} destinations are supplied from other places"), cls="meta"),
                  table([bi("产品", "product"), bi("目的地", "destination"), bi("A 的来源", "sources in A"), bi("B 的来源", "sources in B")], rows), tail])
 

@@ -17,7 +17,7 @@ from typing import Any
 from planner.labels import format_value, kpi_names
 from planner.maps.html import Html, esc, join
 
-__all__ = ["bi", "el", "embed_map", "kv_table", "page", "render_value", "section", "table"]
+__all__ = ["bi", "el", "embed_map", "kv_table", "more_note", "page", "render_value", "section", "table"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -88,6 +88,12 @@ def kv_table(items: Iterable[tuple[str, Any]]) -> Html:
         name = join([bi(zh, en), el("div", key, cls="key")]) if zh != key else el("span", key, cls="key-only")
         rows.append((name, render_value(key, value)))
     return table([bi("指标", "indicator"), bi("数值", "value")], rows, cls="kpis")
+
+
+def more_note(total: int, shown: int, zh_unit: str, en_unit: str) -> Html:
+    """``and N more places`` under a table cut at ``shown`` rows (empty when nothing was left out)."""
+    more = total - shown
+    return el("p", bi(f"另有 {more} {zh_unit}", f"and {more} more {en_unit}"), cls="meta") if more > 0 else Html("")
 
 
 def section(anchor: str, zh: str, en: str, *content: object) -> Html:

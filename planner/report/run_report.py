@@ -30,7 +30,7 @@ from planner.labels import (
 )
 from planner.maps.html import Html, esc, join
 from planner.report.chart import bar_chart
-from planner.report.page import bi, el, embed_map, kv_table, page, render_value, section, table
+from planner.report.page import bi, el, embed_map, kv_table, more_note, page, render_value, section, table
 
 __all__ = ["HEADLINE_KPIS", "read_run_files", "run_report_html", "write_report"]
 
@@ -185,8 +185,7 @@ def unmet_section(service: Any, limit: int = 25) -> Html | None:
         rows.append((bi(record.get("name_zh", ""), record.get("name_en", "")), record.get("place_id", ""),
                      format_value("demand_t", record["demand_t"]), format_value("unmet_t", record["unmet_t"]),
                      "-" if share is None else f"{share:.0%}"))
-    more = len(grouped) - limit
-    tail = el("p", bi(f"另有 {more} 处", f"and {more} more places"), cls="meta") if more > 0 else ""
+    tail = more_note(len(grouped), limit, "处", "places")
     return join([table([bi("地点", "place"), bi("编号", "id"), bi("需求", "demand"), bi("未满足", "unmet"), bi("比例", "share")], rows), tail])
 
 
