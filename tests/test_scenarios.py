@@ -124,8 +124,10 @@ def test_shipped_scenario_runs_and_outputs_agree(path: Path, runs: _Runs) -> Non
         served = assignments.dropna(subset=["site_id"])
         assert set(served["site_id"]) <= set(sites["place_id"])
         load = served.groupby("site_id")["weight"].sum()
-        for row in sites.itertuples():
-            assert row.assigned_weight == pytest.approx(load.get(row.place_id, 0.0), rel=1e-9)
+        count = served.groupby("site_id").size()
+        for row in sites.itertuples():  # both files round weights to 0.001: the sums agree to n x 0.0005
+            assert row.assigned_weight == pytest.approx(load.get(row.place_id, 0.0), rel=1e-9,
+                                                        abs=5e-4 * (count.get(row.place_id, 0) + 1))
         assert len(sites) == scenario.p
 
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
