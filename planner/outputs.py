@@ -1,42 +1,16 @@
-"""Writing a solved scenario to disk: tables, GeoPackage, map, summary and manifest.
+"""A solved scenario as tables: its summary, its GeoPackage layers, and a run directory read back.
 
-A run directory ``outputs/<scenario>/<run-id>/`` holds:
-
-* ``summary.json`` — KPIs: total cost by component, sites opened per tier with utilisation, service
-  times, spoilage, tonne-km by mode, CO2, solver status / message / gap / times, notes (a solve the time
-  limit stopped before the requested gap, then data assumptions);
-* ``sites.csv`` — the opened sites (one row each); ``candidates.csv`` — every candidate with its status;
-* ``flows.csv`` — product flows between places (cold-chain model); ``assignments.csv`` — demand point ->
-  serving site; ``service.csv`` — demand, delivery and path times per demand point;
-* ``results.gpkg`` — layers ``sites``, ``candidates``, ``flows`` (along their network routes),
-  ``assignments`` and ``regions`` (prefectures with KPIs);
-* ``map.html`` — an offline map of the result; ``solver.log``; ``manifest.json`` — inputs with their
-  SHA-256, package and solver versions, and the full resolved scenario.
-
-The directory is written under a temporary name and renamed when complete, so an interrupted or failed
-run leaves no partial run directory; ``planner run`` opens it before solving (so an output folder that
-cannot be written fails at once) and lets the solver write its log and scratch files there. A temporary
-folder left by a killed run is removed by the next run in the same output folder.
-
-CSV cells of text that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return) are written with a leading ``'``, and a text starting with ``'`` gets a
-second one (:func:`spreadsheet_safe`); :func:`read_run` undoes both, so every name round-trips.
+:func:`summary` is the content of ``summary.json`` (KPIs, cost by component, sites opened per tier with
+utilisation, solver status / message / gap / times, notes); :func:`result_frames` the layers of
+``results.gpkg`` (sites, candidates, flows along their network routes, assignments, prefectures with
+KPIs); :func:`read_run` reads a run directory's summary and tables (the CSV files' formula escapes
+undone, :func:`planner.tables.read_csv`). Writing the directory is :mod:`planner.run_dir`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import datetime as dt
-import hashlib
 import json
 import math
-import platform
-import secrets
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -45,45 +19,22 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from planner.atomic import atomic_dir, remove_stale_temporaries
 from planner.errors import PlannerError
 from planner.network import route
-from planner.paths import geodata_dir
 from planner.regions import load_regions
+from planner.tables import read_csv
 
-__all__ = [
-    "RunDirectory",
-    "new_run_id",
-    "read_run",
-    "result_frames",
-    "run_directory",
-    "spreadsheet_safe",
-    "write_csv",
-    "write_run",
-    "write_run_files",
-]
-
-#: first characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: columns of the run tables that hold text (read back as text, never as numbers or NaN)
-TEXT_COLUMNS = ("tier", "place_id", "name_zh", "name_en", "site", "site_id", "site_name_zh", "site_tier", "product",
-                "from_tier", "from_id", "from_name_zh", "to_tier", "to_id", "to_name_zh", "mode", "tier_pair",
-                "kind", "demand_point")
+__all__ = ["jsonable", "read_run", "result_frames", "summary", "workbook_sheets"]
 
 _MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
 
 
-def new_run_id(now: dt.datetime | None = None) -> str:
-    """A sortable, unique run id: UTC timestamp and a random suffix (``20261122T081500Z-3fa2``)."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
-
-
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars, tuples and paths made plain JSON (non-finite numbers become null)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
@@ -93,24 +44,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in ("planner", "pulp", "highspy", "networkx", "geopandas", "shapely", "pandas", "numpy", "scipy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
 
 
 def summary(result: Any) -> dict[str, Any]:
@@ -123,7 +56,7 @@ def summary(result: Any) -> dict[str, Any]:
             entry["mean_utilisation"] = float(group["utilisation"].mean())
             entry["throughput_t"] = float(group["throughput_t"].sum())
         sites_per_tier[str(tier)] = entry
-    return _jsonable({
+    return jsonable({
         "scenario": scenario.name,
         "title": scenario.title,
         "model": scenario.model,
@@ -207,149 +140,6 @@ def result_frames(result: Any) -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
-def _write_map(result: Any, layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    from planner.maps import result_map_of, save_map
-
-    save_map(result_map_of(result, layers=layers), path)
-
-
-def _escape(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
-        return "'" + value
-    return value
-
-
-def _unescape(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith((*FORMULA_PREFIXES, "'")):
-        return value[1:]
-    return value
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot start a spreadsheet formula (see the module docstring)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
-            safe[column] = safe[column].map(_escape)
-    safe.columns = [_escape(str(c)) for c in safe.columns]
-    return safe
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV (UTF-8, no index) with text made :func:`spreadsheet_safe`."""
-    spreadsheet_safe(frame).to_csv(path, index=False)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A table written by :func:`write_csv`: text columns as text, escapes undone."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    text = [c for c in header if c in TEXT_COLUMNS]
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={c: str for c in text}, keep_default_na=False,
-                        na_values={c: [""] for c in header if c not in text})
-    for column in text:
-        frame[column] = frame[column].map(_unescape)
-    return frame
-
-
-@dataclass
-class RunDirectory:
-    """A run directory being written: files go to ``temporary``, renamed to ``target`` when complete.
-
-    ``scratch``: a folder inside ``temporary`` for the solver's scratch files (removed before the rename);
-    ``removed``: temporary folders of killed runs found and removed when this one was opened.
-    """
-
-    temporary: Path
-    target: Path
-    run_id: str
-    scratch: Path
-    removed: list[Path] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def run_directory(out_root: str | Path, scenario_name: str, run_id: str | None = None) -> Iterator[RunDirectory]:
-    """Open ``<out_root>/<scenario_name>/<run-id>/`` for writing (see :class:`RunDirectory`).
-
-    Raises :class:`PlannerError` at once when the folder cannot be created or written. On any exception
-    (an interrupt included) nothing is left: not the run folder, nor a scenario or output folder that
-    this call created.
-    """
-    run_id = run_id or new_run_id()
-    root = Path(out_root)
-    target = root / scenario_name / run_id
-    created = [d for d in (target.parent, root) if not d.exists()]
-    try:
-        stack = contextlib.ExitStack()
-        try:
-            removed: list[Path] = []
-            for folder in (target.parent, *(p for p in root.glob("*") if p.is_dir() and p != target.parent)):
-                removed += remove_stale_temporaries(folder)
-            temporary = stack.enter_context(atomic_dir(target))
-            scratch = temporary / ".scratch"
-            scratch.mkdir()
-        except OSError as exc:
-            stack.close()
-            reason = exc.strerror or type(exc).__name__
-            raise PlannerError(f"{root}: cannot write a run folder there ({reason}); give --out a writable folder") from None
-        with stack:
-            yield RunDirectory(temporary, target, run_id, scratch, removed)
-            shutil.rmtree(scratch, ignore_errors=True)
-    except BaseException:
-        _remove_empty(created)
-        raise
-
-
-def _remove_empty(created: list[Path]) -> None:
-    for directory in created:  # innermost first: leave no empty scenario or output folder behind
-        if directory.is_dir() and not any(directory.iterdir()):
-            directory.rmdir()
-
-
-def write_run(result: Any, out_root: str | Path = "outputs", run_id: str | None = None, *, solver_log: Path | None = None) -> Path:
-    """Write ``result`` to ``<out_root>/<scenario>/<run-id>/`` atomically and return the directory."""
-    with run_directory(out_root, result.scenario.name, run_id) as run_dir:
-        write_run_files(result, run_dir.temporary, run_dir.run_id, solver_log=solver_log)
-    return run_dir.target
-
-
-def write_run_files(result: Any, directory: Path, run_id: str, *, solver_log: Path | None = None) -> None:
-    """Write every file of a run directory into ``directory`` (the temporary folder of :func:`run_directory`).
-
-    ``solver_log``: the solver's log (copied unless it is already ``directory/solver.log``); when given but
-    never written (a p-center settled without a MILP call), ``solver.log`` says so.
-    """
-    layers = result_frames(result)
-    (directory / "summary.json").write_text(json.dumps(summary(result), ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
-    write_csv(result.sites, directory / "sites.csv")
-    write_csv(result.candidates, directory / "candidates.csv")
-    if len(result.flows):
-        write_csv(result.flows, directory / "flows.csv")
-    write_csv(result.assignments, directory / "assignments.csv")
-    write_csv(result.service, directory / "service.csv")
-    gpkg = directory / "results.gpkg"
-    for name, frame in layers.items():
-        if len(frame):
-            frame.to_file(gpkg, layer=name, driver="GPKG")
-    _write_map(result, layers, directory / "map.html")
-    log = directory / "solver.log"
-    if solver_log is not None and solver_log.is_file() and solver_log.resolve() != log.resolve():
-        log.write_bytes(solver_log.read_bytes())
-    elif solver_log is not None and not log.is_file():
-        status = result.report.get("status")
-        log.write_text(f"the solver wrote no log for this run (status {status})\n", encoding="utf-8")
-    inputs = [*result.source_files, *(p for p in sorted(geodata_dir().rglob("*")) if p.is_file() and p.suffix in (".csv", ".yaml", ".gpkg"))]
-    manifest = {
-        "run_id": run_id,
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario_files": [str(p) for p in result.source_files],
-        "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in inputs],
-        "versions": _versions(),
-        "scenario": result.scenario.model_dump(mode="json"),
-    }
-    (directory / "manifest.json").write_text(json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
-
-
 def read_run(run_dir: str | Path) -> dict[str, Any]:
     """Read a run directory's summary and tables (``summary``, ``sites``, ``flows``, ...)."""
     run_dir = Path(run_dir)
@@ -359,5 +149,15 @@ def read_run(run_dir: str | Path) -> dict[str, Any]:
     data: dict[str, Any] = {"summary": json.loads(path.read_text(encoding="utf-8")), "dir": run_dir}
     for name in ("sites", "candidates", "flows", "assignments", "service"):
         table = run_dir / f"{name}.csv"
-        data[name] = _read_csv(table) if table.is_file() else pd.DataFrame()
+        data[name] = read_csv(table) if table.is_file() else pd.DataFrame()
     return data
+
+
+def workbook_sheets(sites: pd.DataFrame, candidates: pd.DataFrame, flows: pd.DataFrame,
+                    service: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The table sheets of ``results.xlsx`` by title (sites, candidates, flows when any, service)."""
+    sheets = {"选址 Sites": sites, "候选点 Candidates": candidates}
+    if len(flows):
+        sheets["流量 Flows"] = flows
+    sheets["服务 Service"] = service
+    return sheets

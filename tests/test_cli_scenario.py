@@ -88,9 +88,10 @@ def test_compare(two_runs: dict) -> None:
     assert done.returncode == 0, done.stderr
     assert "max_time_h" in done.stdout and "sites closed in B:" in done.stdout
     data = json.loads(planner("compare", run_a, run_b, "--json").stdout)
-    assert data["kpis"]["open_sites"] == {"a": 5, "b": 3, "delta": -2}
+    assert data["kpis"]["open_sites"] == {"a": 5, "b": 3, "delta": -2, "delta_pct": pytest.approx(-0.4)}
     assert data["kpis"]["max_time_h"]["delta"] >= 0  # fewer centres cannot reach the worst seat faster
     assert len(data["sites"]["closed"]) - len(data["sites"]["opened"]) == 2
+    assert (data["name_a"], data["name_b"]) == ("gansu_emergency_reserves", "three_reserves")
 
 
 def test_compare_rejects_a_non_run_directory(tmp_path: Path) -> None:

@@ -193,18 +193,28 @@ def test_a_tier_name_round_trips_through_every_output(tmp_path: Path) -> None:
 
 
 def test_csv_text_cannot_start_a_formula(tmp_path: Path) -> None:
-    from planner.outputs import TEXT_COLUMNS, _read_csv, write_csv
+    from planner.tables import TEXT_COLUMNS, read_csv, write_csv
 
     assert "tier" in TEXT_COLUMNS
     names = ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "'quoted", "''", "plain", "NA", "1e3", "a=b"]
     frame = pd.DataFrame({"tier": names, "tonnes": [-1.5] * len(names)})
     path = tmp_path / "sites.csv"
     write_csv(frame, path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # the byte-order mark for Excel
     assert not raw["tier"].str.match(r"^[=+\-@\t\r]").any()  # nothing a spreadsheet would evaluate
     assert raw["tonnes"].tolist() == ["-1.5"] * len(names)  # numbers stay numbers
-    back = _read_csv(path)
+    back = read_csv(path)
     assert back["tier"].tolist() == names and back["tonnes"].tolist() == [-1.5] * len(names)
+    # the workbook keeps the text as written, in text cells that a spreadsheet never evaluates
+    from openpyxl import load_workbook
+
+    from planner.tables import write_workbook
+
+    book = load_workbook(write_workbook(tmp_path / "results.xlsx", {"title": "=1+1"}, {"选址 Sites": frame}))
+    cells = [row[0] for row in book["选址 Sites"].iter_rows(min_row=3)]
+    assert [c.value for c in cells] == names and {c.data_type for c in cells} == {"s"}
+    title = next(row[1] for row in book["摘要 Summary"].iter_rows() if row[1].value == "=1+1")
+    assert title.data_type == "s"
 
 
 @pytest.mark.parametrize("where", ["file", "folder_below_a_file"])

@@ -13,13 +13,38 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
-console = Console(highlight=False, markup=False, emoji=False)
-err_console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+class _LazyConsole:
+    """A :class:`rich.console.Console` made on first use: ``planner --help`` then never imports Rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def _get(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __enter__(self) -> Any:  # Rich's live displays hold the console as a context manager
+        return self._get().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._get().__exit__(*exc)
+
+
+console: Any = _LazyConsole(highlight=False, markup=False, emoji=False)
+err_console: Any = _LazyConsole(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 @dataclass
@@ -63,6 +88,8 @@ def interrupts_unwind() -> Iterator[None]:
 
 def styled(text: str, style: str) -> Text:
     """``text`` shown in ``style``, with no markup read from it."""
+    from rich.text import Text
+
     return Text(text, style=style)
 
 

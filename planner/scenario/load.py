@@ -1,7 +1,9 @@
 """Reading scenario files: YAML with ``extends:``, every problem reported with file, line and field.
 
 ``extends: base.yaml`` (a path relative to the extending file) starts from the base scenario and
-overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Problems are
+overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Single
+fields, a list item's included, are set by path (``set: {"tiers[1].min_open": 2}`` or the path as a
+top-level key; :mod:`planner.scenario.overrides`) after the file's own fields are merged. Problems are
 collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
 raises :class:`ScenarioError` with the first problem and the count of the others. A key given twice in one
 mapping is an error (not "the last one wins"), and a file past :data:`MAX_YAML_BYTES`,
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,8 @@ class _Source:
     path: Path
     data: dict[str, Any]
     root: yaml.Node | None
+    #: location of each field set by a path override in this file -> its line there
+    overridden: dict[tuple[Any, ...], int | None] = field(default_factory=dict)
 
 
 #: Limits of a YAML file (scenario or sweep), checked before its values are built: its size in bytes, how
@@ -220,6 +224,9 @@ def _exists(root: yaml.Node | None, loc: tuple[Any, ...]) -> bool:
 def _locate(chain: list[_Source], loc: tuple[Any, ...]) -> tuple[str, int | None]:
     """The file of the chain that defines ``loc`` (child first) and the line there."""
     for source in chain:
+        for target, line in source.overridden.items():  # set by a path: point at the override
+            if loc[: len(target)] == target:
+                return str(source.path), line
         if _exists(source.root, loc):
             return str(source.path), yaml_line(source.root, loc)
     # The field is missing everywhere: point at its parent in the child file.
@@ -235,13 +242,32 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def read_scenario_dict(path: str | Path) -> tuple[dict[str, Any], list[_Source]]:
-    """The merged raw mapping of a scenario file and its ``extends`` chain."""
+    """The merged raw mapping of a scenario file and its ``extends`` chain, path overrides applied.
+
+    Raises :class:`ScenarioError` listing every override that names no field of the scenario.
+    """
+    merged, chain, problems = _merged(path)
+    if problems:
+        raise ScenarioError(problems)
+    return merged, chain
+
+
+def _merged(path: str | Path) -> tuple[dict[str, Any], list[_Source], list[Problem]]:
+    """The merged mapping, its chain and the refused path overrides (the others are applied)."""
+    from planner.scenario.overrides import apply_overrides, file_overrides, parse_path
+
     chain = _chain(Path(path))
     merged: dict[str, Any] = {}
+    problems = []
     for source in reversed(chain):
-        merged = _merge(merged, source.data)
+        plain, overrides = file_overrides(source.data)
+        merged = _merge(merged, plain)
+        refused = apply_overrides(merged, overrides)
+        problems += [Problem(str(source.path), yaml_line(source.root, where), str(where[-1]), reason) for where, reason in refused]
+        bad = {where for where, _ in refused}
+        source.overridden = {parse_path(key): yaml_line(source.root, where) for key, _, where in overrides if where not in bad}
     merged.pop("extends", None)
-    return merged, chain
+    return merged, chain, problems
 
 
 def check_scenario(path: str | Path, notes: list[str] | None = None) -> tuple[Scenario | None, list[Problem]]:
@@ -253,12 +279,11 @@ def check_scenario(path: str | Path, notes: list[str] | None = None) -> tuple[Sc
     the network. ``notes`` (a list) receives the semantic notes of a valid scenario.
     """
     try:
-        merged, chain = read_scenario_dict(path)
+        merged, chain, problems = _merged(path)
     except ScenarioError as exc:
         return None, exc.problems
     from planner.scenario.names import check_names
 
-    problems = []
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(merged)
