@@ -29,13 +29,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from planner import layout, regions
+from planner import layout, network, regions
 from planner.errors import PlannerError
 from planner.model.coldchain_data import (
     ArcMatrix,
@@ -47,11 +46,13 @@ from planner.model.coldchain_data import (
     load_cold_chain_parameters,
     product_from_parameters,
 )
-from planner.network import build_network, cost_matrix, disrupt
 from planner.network.places import place_table, resolve_place, resolve_places
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
 from planner.scenario.tables import read_demand_table, read_supply_table
+
+if TYPE_CHECKING:  # networkx and the matrices load with the network, not for `planner validate`
+    import networkx as nx
 
 __all__ = [
     "BuiltScenario",
@@ -354,10 +355,10 @@ def demand_table(
 
 def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
     """The network with the scenario's disruptions applied."""
-    graph = build_network()
+    graph = network.build_network()
     d = scenario.disruptions
     if d.nodes or d.links or d.routes or d.corridors or d.border_ports:
-        graph = disrupt(graph, nodes=d.nodes, links=[link.as_mapping() for link in d.links], routes=d.routes,
+        graph = network.disrupt(graph, nodes=d.nodes, links=[link.as_mapping() for link in d.links], routes=d.routes,
                         corridors=d.corridors, border_ports=d.border_ports)  # fmt: skip
     return graph
 
@@ -370,8 +371,8 @@ def arc_matrices(graph: nx.MultiDiGraph, origins: list[str], destinations: list[
     arcs = []
     for mode in modes:
         allowed = _MODE_SETS[mode]
-        ambient = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
-        reefer = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
+        ambient = network.cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
+        reefer = network.cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
         arcs.append(ArcMatrix(
             from_tier=from_tier,
             to_tier=to_tier,
@@ -522,7 +523,7 @@ def _location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: n
         if outside:  # planner validate reports it with file and line; a Scenario object gets here
             raise PlannerError(f"scenario {scenario.name}: policy.{field_name}: {outside[0]} is not a candidate site")
         fixings[field_name] = [sites.index(p) for p in chosen]
-    matrix = cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
+    matrix = network.cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
     metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
     weights = demand_weights(customers, scenario, places, base_dir).to_numpy()
     problem = {
