@@ -31,9 +31,9 @@ Export
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from planner._lazy import lazy_names
 from planner.errors import DataError, InfeasibleError, ModelError, PlannerError
 
 __version__ = "0.1.0"
@@ -164,19 +164,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use (keeps ``import planner`` fast)."""
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'planner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(target[0]), target[1])
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, including the public ones not imported yet (for completion in notebooks)."""
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from __getattr__

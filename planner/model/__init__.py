@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from planner._lazy import lazy_names
 
 #: Public name -> defining module; imported on first use, so reading the cold-chain parameters
 #: (``planner.model.coldchain_data``, used by ``planner validate``) does not load scipy and PuLP.
@@ -30,14 +31,7 @@ if TYPE_CHECKING:
     from planner.model.orlib import CapInstance, PMedInstance, read_bounds, read_cap, read_orlib, read_pmed
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'planner.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "CapInstance",

@@ -10,8 +10,9 @@ hours, costs in CNY per tonne.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from planner._lazy import lazy_names
 
 #: Public name -> defining module; imported on first use, so ``planner.network.places`` (name lookups of
 #: ``planner validate``) does not load networkx and scipy.
@@ -44,14 +45,7 @@ if TYPE_CHECKING:
     from planner.network.stats import network_stats
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'planner.network' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "CostMatrix",
