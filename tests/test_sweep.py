@@ -340,7 +340,7 @@ def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
     assert report["members"] == 6 and report["executed"] == 6 and report["ok"] == 4
     assert report["scheduler"].startswith("tcp://")
     assert len(report["failed"]) == 2
-    assert all(f["varied"]["p"] == 20 and "exceeds the 14 candidate sites" in f["error"] for f in report["failed"])
+    assert all(f["varied"]["p"] == 20 and "p: p = 20 but only 14 candidate site(s) may open" in f["error"] for f in report["failed"])
     out = tmp_path / "p_median_sweep"
     for name in ("results.parquet", "results.csv", "site_frequency.csv", "site_frequency.html", "cost_vs_service.png", "sweep.json"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name

@@ -9,6 +9,8 @@ returns a :class:`LocationSolution`. Conventions shared by all models:
 * A ``+inf`` entry in the matrix means "this customer cannot be served from this site" (e.g. unreachable on
   the network); NaN is an error.
 * ``p`` (p-median, p-center, maximal covering) counts ALL open sites, existing and must-open ones included.
+* ``budget`` (facility location, set covering): a cap on the summed fixed / site cost of the opened sites
+  (existing sites cost nothing); None = no cap.
 * Invalid input raises :class:`~planner.errors.ModelError` before any solver starts; an instance that is
   infeasible by inspection (a customer no allowed site can serve, too little capacity) raises
   :class:`~planner.errors.InfeasibleError` with the reasons.
@@ -333,6 +335,7 @@ def uncapacitated_facility_location(
     existing: Any = None,
     demand: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Uncapacitated facility location (UFLP): open sites and assign every customer to one open site.
 
@@ -349,7 +352,7 @@ def uncapacitated_facility_location(
     f = _vector(fixed_cost, m, "fixed_cost", "sites")
     d = _vector(demand, n, "demand", "customers", default=1.0)
     sites = _sites(m, must_open, forbidden, existing)
-    return _facility_location("uflp", c, f, d, None, sites, False, _opts(options))
+    return _facility_location("uflp", c, f, d, None, sites, False, _opts(options), budget)
 
 
 def capacitated_facility_location(
@@ -363,6 +366,7 @@ def capacitated_facility_location(
     forbidden: Any = None,
     existing: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Capacitated facility location (CFLP).
 
@@ -398,7 +402,7 @@ def capacitated_facility_location(
                 f"customer {big[0]} demands {d[big[0]]:g}, more than any allowed site's capacity",
                 [f"customer {i}: demand {d[i]:g}" for i in big[:20]],
             )
-    return _facility_location("cflp", c, f, d, q, sites, single_sourcing, _opts(options))
+    return _facility_location("cflp", c, f, d, q, sites, single_sourcing, _opts(options), budget)
 
 
 def _facility_location(
@@ -410,6 +414,7 @@ def _facility_location(
     sites: _Sites,
     single: bool,
     options: SolverOptions,
+    budget: float | None = None,
 ) -> LocationSolution:
     t0 = time.perf_counter()
     n, m = c.shape
@@ -459,8 +464,10 @@ def _facility_location(
         model.add_constraints(
             "total_capacity", np.zeros(sel.size), y.cols(), cap_for_cover, [total], [np.inf]
         )
+    if budget is not None:
+        model.add_constraints("budget", np.zeros(sel.size), y.cols(), f_eff[sel], [-np.inf], [float(budget)])
     start = _drop_heuristic(c, f_eff, d, q, sites, single, ok)
-    if start is not None:
+    if start is not None and (budget is None or float(f_eff[start].sum()) <= budget):
         model.set_start(y, start[sel].astype(float))
     build = time.perf_counter() - t0
     res = model.solve(options)
@@ -1000,7 +1007,7 @@ def _top_up(wd: np.ndarray, open_cols: np.ndarray, p: int, sites: _Sites) -> np.
 
 # ---------------------------------------------------------------------------------------------- covering
 def _cover_model(name: str, cover: np.ndarray, site_cost: np.ndarray, sites: _Sites,
-                 max_sites: int | None = None) -> tuple[MatrixModel, Any]:
+                 max_sites: int | None = None, budget: float | None = None) -> tuple[MatrixModel, Any]:
     n, m = cover.shape
     model = MatrixModel(name, "min")
     y = model.add_variables("y", m, lb=sites.forced.astype(float), ub=sites.allowed.astype(float),
@@ -1009,6 +1016,8 @@ def _cover_model(name: str, cover: np.ndarray, site_cost: np.ndarray, sites: _Si
     model.add_constraints("cover", ci, y.cols(sj), 1.0, np.ones(n), np.full(n, np.inf))
     if max_sites is not None:
         model.add_constraints("max_sites", np.zeros(m), y.cols(), 1.0, [-np.inf], [float(max_sites)])
+    if budget is not None:
+        model.add_constraints("budget", np.zeros(m), y.cols(), site_cost, [-np.inf], [float(budget)])
     return model, y
 
 
@@ -1021,6 +1030,7 @@ def location_set_covering(
     forbidden: Any = None,
     existing: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Location set covering (LSCP): the cheapest set of sites putting every customer within reach.
 
@@ -1038,7 +1048,7 @@ def location_set_covering(
     _reachable(np.where(cover, 0.0, np.inf), sites, f"covered within {r:g}")
     cst_eff = np.where(sites.existing, 0.0, cst)
     t0 = time.perf_counter()
-    model, y = _cover_model("lscp", cover, cst_eff, sites)
+    model, y = _cover_model("lscp", cover, cst_eff, sites, budget=budget)
     build = time.perf_counter() - t0
     res = model.solve(_opts(options))
     res.build_seconds += build

@@ -13,7 +13,6 @@ import pandas as pd
 
 from planner.errors import PlannerError
 from planner.network import data, places
-from planner.network.build import resolve_route_points
 
 __all__ = ["border_ports", "resolve_route", "route_places", "route_table"]
 
@@ -26,6 +25,9 @@ def _plain(text: str) -> str:
 
 
 def _places_of(specs: list[data.RouteSpec]) -> dict[str, tuple[str, ...]]:
+    # networkx loads only when a route's places are asked for (a closed stretch), not for every validate
+    from planner.network.build import resolve_route_points
+
     resolved = resolve_route_points(specs)
     return {rid: tuple(dict.fromkeys(p.key for p in points if p.is_place)) for rid, points in resolved.items()}
 

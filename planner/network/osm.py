@@ -84,6 +84,17 @@ def _joined(value: object) -> str:
     return str(value)
 
 
+def _check_wgs84(source: Path, streets: nx.MultiDiGraph) -> None:
+    """Every node and street vertex within WGS84 ranges (NaN fails too): anything else is a broken extract."""
+    points = [(f"node {n}", d["x"], d["y"]) for n, d in streets.nodes(data=True)]
+    points += [(f"the street {u}-{v}", *xy) for u, v, d in streets.edges(data=True)
+               if d.get("geometry") is not None for xy in d["geometry"].coords]
+    for what, x, y in points:
+        if not (-180.0 <= float(x) <= 180.0 and -90.0 <= float(y) <= 90.0):
+            raise DataError(f"{source.name}: {what} has lon {x}, lat {y}, outside WGS84 (lon -180..180, lat -90..90); "
+                            "fix the extract")
+
+
 def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
     """Return the street graph of an OSM XML extract, as road links of the planner network.
 
@@ -105,6 +116,7 @@ def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
         raise DataError(f"{source.name}: cannot read as OSM XML ({type(exc).__name__}: {exc})") from None
     if streets.number_of_edges() == 0:
         raise DataError(f"{source.name}: the OSM file has no ways usable as streets")
+    _check_wgs84(source, streets)
     params = data.load_mode_parameters()
     speed = params.speed_kmh[("road", "city")]
     ambient = params.cost_ambient_cny_per_tkm[("road", "city")]

@@ -81,15 +81,16 @@ def _nearest_closed(places: pd.DataFrame, tier_places: list[str], opened: set[st
     return closed[k], float(2 * 6371.0 * np.arcsin(np.sqrt(h[k])))
 
 
-def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.DataFrame, options: SolverOptions,
-              deadline: Deadline) -> list[dict[str, Any]]:
+def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.DataFrame,
+              site_keys: dict[str, tuple[str, str]], options: SolverOptions, deadline: Deadline) -> list[dict[str, Any]]:
     """For up to :data:`MAX_EXPLAINED` open sites (tiers with the fewest open sites first, then by throughput),
     the cost of the plan with the site moved to the nearest closed candidate of its tier within
     :data:`NEAR_KM`, or else closed (its flows left to the other open sites; if the tier's site count forbids
     that, moved to the nearest closed candidate however far): ``tier``, ``place_id``, ``alternative_id``
-    (empty: closed), ``extra_cost_cny``, ``components``."""
+    (empty: closed), ``extra_cost_cny``, ``components``. ``site_keys``: each site's name -> (tier, place)."""
     c = model.c
     site_index = {s.name: k for k, s in enumerate(c.sites)}
+    name_of = {key: name for name, key in site_keys.items()}
     tiers = {t.name: t for t in model.problem.tiers}
     opened = solution.sites[solution.sites["open"]].copy()
     count = opened.groupby("tier")["site"].transform("size")
@@ -97,9 +98,9 @@ def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.Dat
     swaps: list[tuple[int, int | None]] = []
     labels = []
     for row in opened.itertuples():
-        tier, place = str(row.site).split(":", 1)
-        tier_places = [s.name.split(":", 1)[1] for s in tiers[tier].sites]
-        open_here = {str(s).split(":", 1)[1] for s in solution.sites.loc[solution.sites["open"] & (solution.sites["tier"] == tier), "site"]}
+        tier, place = site_keys[str(row.site)]
+        tier_places = [site_keys[s.name][1] for s in tiers[tier].sites]
+        open_here = {site_keys[str(s)][1] for s in solution.sites.loc[solution.sites["open"] & (solution.sites["tier"] == tier), "site"]}
         near = _nearest_closed(places, tier_places, open_here, place)
         can_close = len(open_here) > tiers[tier].min_open and not c.site_must[site_index[row.site]]
         if near is not None and (near[1] <= NEAR_KM or not can_close):
@@ -108,13 +109,13 @@ def why_sites(model: ColdChainModel, solution: ColdChainSolution, places: pd.Dat
             alt = None
         else:
             continue
-        swaps.append((site_index[row.site], None if alt is None else site_index[f"{tier}:{alt}"]))
+        swaps.append((site_index[row.site], None if alt is None else site_index[name_of[tier, alt]]))
         labels.append((tier, place, alt))
     entries = site_swaps(model, solution.result, swaps, options, deadline)
     by_site = {e["site"]: e for e in entries}
     out = []
     for tier, place, alt in labels:
-        entry = by_site.get(f"{tier}:{place}")
+        entry = by_site.get(name_of[tier, place])
         if entry is None:
             continue
         item: dict[str, Any] = {"tier": tier, "place_id": place, "alternative_id": alt or "", "feasible": entry["feasible"]}

@@ -103,7 +103,8 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     that name problems are listed together with schema problems.
     """
     problems: list[tuple[tuple[Any, ...], str]] = []
-    product_ids = [_dict(p).get("id") for p in _list(raw.get("products"))]
+    # an id of the wrong type is the schema's to report; here it must not break the set look-ups
+    product_ids = [i if isinstance(i, str) else None for i in (_dict(p).get("id") for p in _list(raw.get("products")))]
     if product_ids:
         try:
             products = set(known_products()["product"])
@@ -112,7 +113,9 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
             products = None
         if products is not None:
             for index, product in enumerate(product_ids):
-                if product is not None and product not in products:
+                if product is not None and product in product_ids[:index]:
+                    problems.append((("products", index, "id"), f"product {product!r} is listed twice; give each product once"))
+                elif product is not None and product not in products:
                     close = difflib.get_close_matches(str(product), products, n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(products))}"
                     problems.append((("products", index, "id"), f"unknown product {product!r}{hint}"))
