@@ -122,7 +122,7 @@ def test_modify_scenario_returns_a_changed_copy(fruit: pl.Scenario) -> None:
     changed = pl.modify_scenario(
         fruit,
         {"tiers[1].max_open": 2, "policy.unmet_penalty_cny_per_t": 5000, "solver.time_limit_s": 30,
-         "demand.gateways[2].share_of_supply.korla_pear": 0.02, "tiers[1].candidates.names": ["乌鲁木齐", "喀什"]},
+         "demand.markets.outbound_share.korla_pear": 0.5, "tiers[1].candidates.names": ["乌鲁木齐", "喀什"]},
         name="fruit_two_bases",
     )  # fmt: skip
     assert isinstance(changed, pl.Scenario)
@@ -130,7 +130,7 @@ def test_modify_scenario_returns_a_changed_copy(fruit: pl.Scenario) -> None:
     assert changed.tiers[1].max_open == 2
     assert changed.policy.unmet_penalty_cny_per_t == 5000
     assert changed.solver.time_limit_s == 30
-    assert changed.demand.gateways[2].share_of_supply["korla_pear"] == 0.02
+    assert changed.demand.markets is not None and changed.demand.markets.outbound_share["korla_pear"] == 0.5
     assert changed.tiers[1].candidates.names == ["乌鲁木齐", "喀什"]
     assert fruit.model_dump() == before  # the original is untouched
     # everything not named is carried over
@@ -146,7 +146,7 @@ BAD_CHANGES = [
     ({"tiers[1].min_open": 5}, "tiers[1]", "max_open 4 < min_open 5"),
     ({"solver.name": "gurobi"}, "solver.name", "'highs' or 'cbc'"),
     ({"tiers[1].candidates.names": ["乌鲁木齐", "兰洲"]}, "tiers[1].candidates.names[1]", "unknown place '兰洲'"),
-    ({"demand.gateways[0].share_of_supply.apple": 2}, "demand.gateways[0].share_of_supply.apple", "less than or equal to 1"),
+    ({"demand.markets.outbound_share.apple": 2}, "demand.markets.outbound_share.apple", "less than or equal to 1"),
     ({"bad path!": 1}, "bad path!", "malformed path"),
 ]
 
@@ -167,8 +167,8 @@ def test_modify_scenario_lists_every_problem(fruit: pl.Scenario) -> None:
         pl.modify_scenario(fruit, {"products": [{"id": "banana"}]})
     error = caught.value
     assert error.problems[0].field == "products[0].id" and "unknown product 'banana'" in str(error)
-    # the gateways still name the products left out
-    assert "demand.gateways[0].share_of_supply.korla_pear" in [p.field for p in error.problems]
+    # the markets still name the products left out
+    assert "demand.markets.outbound_share.korla_pear" in [p.field for p in error.problems]
     assert str(error).endswith(f"(and {len(error.problems) - 1} more in .problems)")
     with pytest.raises(ScenarioError, match=r"^scenario xinjiang_fruit_cold_chain: name: name must be lowercase"):
         pl.modify_scenario(fruit, name="Fruit Variant")

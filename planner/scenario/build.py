@@ -453,8 +453,9 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     point_places = demand.groupby("point")["place_id"].first()
     locations: dict[str, list[str]] = {"production": areas, "demand": [str(point_places[p]) for p in demand_points]}
     site_keys: dict[str, tuple[str, str]] = {str(p): ("demand", str(point_places[p])) for p in demand_points}
+    named = {resolve_place(n) for n in [*scenario.policy.must_open, *scenario.policy.forbidden]}
     for tier in scenario.tiers:
-        candidates = distinct_towns(candidate_sites(tier.candidates, scenario, places, supply), places)
+        candidates = distinct_towns(candidate_sites(tier.candidates, scenario, places, supply), places, named)
         if not candidates:
             raise PlannerError(f"scenario {scenario.name}: tier {tier.name} has no candidate sites")
         locations[tier.name] = candidates
@@ -470,7 +471,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     products = coldchain.cold_chain_products(scenario)
     arcs = coldchain.cold_chain_arcs(graph, locations, [tuple(pair) for pair in tier_arcs],
                                      [str(kinds[p]) for p in demand_points], list(scenario.modes), products,
-                                     coldchain.load_leg_rates(), gateway_onward_costs(scenario),
+                                     coldchain.load_leg_rates(), _onward(scenario, demand_points, kinds, point_places),
                                      rail_tiers={t.name for t in scenario.tiers if t.rail_terminal})
     co2 = _co2_parameters()
     problem = ColdChainProblem(
@@ -496,13 +497,14 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
 SAME_TOWN_KM = 5.0
 
 
-def distinct_towns(candidates: list[str], places: pd.DataFrame) -> list[str]:
+def distinct_towns(candidates: list[str], places: pd.DataFrame, keep: set[str] = frozenset()) -> list[str]:
     """``candidates`` without a place within :data:`SAME_TOWN_KM` of one listed before it (documented nodes
     come first in a selection, so a city node is kept and its seat district dropped): two candidates in one
-    town are one site, and offering both only makes the solver prove the same choice twice."""
+    town are one site, and offering both only makes the solver prove the same choice twice. Places in
+    ``keep`` (named by the policy) always stay."""
     kept: list[str] = []
     coords: list[tuple[float, float]] = []
-    for place in candidates:
+    for place in sorted(candidates, key=lambda p: p not in keep):
         lon, lat = (np.radians(float(v)) for v in places.loc[place, ["lon", "lat"]])
         near = False
         for lon0, lat0 in coords:
@@ -510,10 +512,17 @@ def distinct_towns(candidates: list[str], places: pd.DataFrame) -> list[str]:
             if 2 * 6371.0 * math.asin(math.sqrt(h)) < SAME_TOWN_KM:
                 near = True
                 break
-        if not near:
+        if not near or place in keep:
             kept.append(place)
             coords.append((lon, lat))
-    return kept
+    return [p for p in candidates if p in set(kept)]
+
+
+def _onward(scenario: Scenario, points: list[str], kinds: pd.Series, point_places: pd.Series) -> list[float]:
+    """CNY/t beyond each demand point: a gateway's onward cost on its own demand point (not on a city of the
+    same place)."""
+    onward = gateway_onward_costs(scenario)
+    return [onward.get(str(point_places[p]), 0.0) if kinds[p] != "city" else 0.0 for p in points]
 
 
 def _co2_parameters() -> tuple[dict[str, float], float]:

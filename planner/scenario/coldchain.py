@@ -369,11 +369,12 @@ def _rail(search: _Searches, origins: list[str], destinations: list[str], from_t
 
 def cold_chain_arcs(graph: nx.MultiDiGraph, locations: dict[str, list[str]], tier_arcs: list[tuple[str, str]],
                     demand_kinds: list[str], modes: list[str], products: list[Product], rates: LegRates,
-                    onward: dict[str, float], rail_tiers: set[str] | None = None) -> list[ArcMatrix]:
+                    onward: list[float] | None = None, rail_tiers: set[str] | None = None) -> list[ArcMatrix]:
     """Arc matrices of every allowed tier pair, by leg class, mode and route alternative.
 
-    Rail line-haul leaves only from the tiers in ``rail_tiers`` (None: every site tier) when ``rail`` is one
-    of the ``modes``.
+    ``demand_kinds`` and ``onward`` (CNY/t beyond each demand point, added to every arc into it; None: none)
+    run along ``locations["demand"]``. Rail line-haul leaves only from the tiers in ``rail_tiers`` (None:
+    every site tier) when ``rail`` is one of the ``modes``.
     """
     finite = [v for p in products for v in (p.line_haul_max_h, p.distribution_max_h, p.max_time_h) if v is not None]
     unbounded = any(p.line_haul_max_h is None or p.distribution_max_h is None for p in products)
@@ -394,8 +395,8 @@ def cold_chain_arcs(graph: nx.MultiDiGraph, locations: dict[str, list[str]], tie
         matrices = _road(search, origins, destinations, from_tier, to_tier, classes, rates, max_time)
         if "rail" in modes and (rail_tiers is None or from_tier in rail_tiers):
             matrices += _rail(search, origins, destinations, from_tier, to_tier, classes, rates, max_time)
-        if to_tier == "demand" and onward:
-            extra = np.array([onward.get(p, 0.0) for p in destinations])[None, :]
+        if to_tier == "demand" and onward is not None and any(onward):
+            extra = np.asarray(onward, dtype=float)[None, :]
             matrices = [ArcMatrix(a.from_tier, a.to_tier, a.mode, a.distance_km, a.time_h, a.cost_ambient_cny_per_t + extra,
                                   a.cost_refrigerated_cny_per_t + extra, leg_class=list(a.leg_class), alternative=a.alternative)
                         for a in matrices]

@@ -133,6 +133,12 @@ def check_names(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         for product in _dict(gateway.get("share_of_supply")):
             if product not in product_ids:
                 problems.append((("demand", "gateways", index, "share_of_supply", product), f"product {product!r} is not in the scenario's products"))
+    markets = _dict(demand.get("markets"))
+    for product in _dict(markets.get("outbound_share")):
+        if product not in product_ids:
+            problems.append((("demand", "markets", "outbound_share", product), f"product {product!r} is not in the scenario's products"))
+    for index, name in enumerate(_list(markets.get("exclude"))):
+        _check_place(str(name), ("demand", "markets", "exclude", index), problems)
     policy = _dict(raw.get("policy"))
     for field in ("must_open", "forbidden"):
         for index, name in enumerate(_list(policy.get(field))):

@@ -29,6 +29,7 @@ from planner.errors import PlannerError
 from planner.network.places import place_table, resolve_place
 from planner.scenario.build import (
     candidate_sites,
+    market_rows,
     select_places,
     supply_table,
     uses_demand_table,
@@ -227,7 +228,9 @@ def _cold_chain(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Fi
     _tiers(scenario, places, found, closed, must, forbidden, supply)
     _tier_arcs(scenario, found)
     _gateways(scenario, places, found, closed)
-    if points and not (scenario.demand.per_capita or uses_demand_table(scenario) or scenario.demand.gateways):
+    _markets(scenario, places, found, supply)
+    if points and not (scenario.demand.per_capita or uses_demand_table(scenario) or scenario.demand.gateways
+                       or scenario.demand.markets):
         found.add(("demand",), "the scenario has no demand: give per_capita: true, a demand table in weights, or gateways")
 
 
@@ -275,9 +278,25 @@ def _tier_arcs(scenario: Scenario, found: _Findings) -> None:
         seen.add((source, target))
 
 
+def _markets(scenario: Scenario, places: pd.DataFrame, found: _Findings, supply: pd.DataFrame) -> None:
+    """The consumption markets: products of the scenario, excluded markets that exist, and market rows in
+    markets.csv for every province a product with an outbound share is grown in."""
+    spec = scenario.demand.markets
+    if spec is None:
+        return
+    products = {p.id for p in scenario.products}
+    for product in spec.outbound_share:
+        if product not in products:
+            found.add(("demand", "markets", "outbound_share", product), f"product {product!r} is not in the scenario's products")
+    for index, name in enumerate(spec.exclude):
+        found.guarded(("demand", "markets", "exclude", index), lambda name=name: resolve_place(name))
+    found.guarded(("demand", "markets", "outbound_share"), lambda: market_rows(scenario, supply, places))
+
+
 def _gateways(scenario: Scenario, places: pd.DataFrame, found: _Findings, closed: list[str | None]) -> None:
     gateways = scenario.demand.gateways
-    totals: dict[str, float] = {}
+    # the markets' outbound share and the gateways' shares together leave the province
+    totals: dict[str, float] = dict(scenario.demand.markets.outbound_share) if scenario.demand.markets else {}
     reported: set[str] = set()
     onward: dict[str, float] = {}
     for index, (gateway, place) in enumerate(zip(gateways, _resolved([g.node for g in gateways]), strict=True)):
@@ -295,4 +314,6 @@ def _gateways(scenario: Scenario, places: pd.DataFrame, found: _Findings, closed
             if totals[product] > 1 + 1e-9 and product not in reported:
                 reported.add(product)
                 found.add(("demand", "gateways", index, "share_of_supply", product), f"the gateways' shares of {product} "
-                          f"add up to {totals[product]:.0%}; at most 100% of the supply can leave")
+                          f"add up to {totals[product]:.0%}" + (" with the markets' outbound share" if scenario.demand.markets
+                                                                 and product in scenario.demand.markets.outbound_share else "")
+                          + "; at most 100% of the supply can leave")
