@@ -485,8 +485,9 @@ def test_readme_scenario_reference_covers_the_schema() -> None:
     top_level = {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}
     assert top_level == set(schema.Scenario.model_fields)
     words = set(re.findall(r"\w+", " ".join(re.findall(r"`([^`]+)`", section))))
-    nested = (schema.Citation, schema.ProductSpec, schema.CandidateSpec, schema.TierSpec, schema.SupplySpec,
-              schema.GatewaySpec, schema.DemandSpec, schema.PolicySpec, schema.DisruptionSpec, schema.SolverSpec)  # fmt: skip
+    nested = (schema.Citation, schema.ProductSpec, schema.CandidateSpec, schema.TierSpec, schema.ZoneSpec,
+              schema.SupplySpec, schema.GatewaySpec, schema.MarketsSpec, schema.DemandSpec, schema.PolicySpec,
+              schema.DisruptionSpec, schema.SolverSpec)  # fmt: skip
     for model in nested:
         missing = set(model.model_fields) - words
         assert not missing, f"{model.__name__}: {sorted(missing)} not in the README's scenario reference"
