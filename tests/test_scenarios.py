@@ -107,14 +107,15 @@ def test_shipped_scenario_runs_and_outputs_agree(path: Path, runs: _Runs) -> Non
         into = flows[flows["to_tier"] == "demand"].groupby(["to_id", "product"])["tonnes"].sum()
         delivered = service.set_index(["place_id", "product"])["delivered_t"]
         joined = pd.concat([into.rename("flow"), delivered.rename("delivered")], axis=1).fillna(0.0)
-        np.testing.assert_allclose(joined["flow"], joined["delivered"], rtol=1e-6, atol=1e-3)
+        # the CSV files round tonnes to 0.01 t: a sum of rounded flows may differ by a few hundredths
+        np.testing.assert_allclose(joined["flow"], joined["delivered"], rtol=1e-6, atol=0.05)
         # delivered + unmet = demand
-        np.testing.assert_allclose(service["delivered_t"] + service["unmet_t"], service["demand_t"], rtol=1e-6, atol=1e-3)
+        np.testing.assert_allclose(service["delivered_t"] + service["unmet_t"], service["demand_t"], rtol=1e-6, atol=0.02)
         assert summary["kpis"]["delivered_t"] == pytest.approx(service["delivered_t"].sum(), rel=1e-6)
         # site throughput = flows into the site
         inflow = flows.groupby(["to_tier", "to_id"])["tonnes"].sum()
         for row in sites.itertuples():
-            assert row.throughput_t == pytest.approx(inflow.get((row.tier, row.place_id), 0.0), rel=1e-6, abs=1e-3)
+            assert row.throughput_t == pytest.approx(inflow.get((row.tier, row.place_id), 0.0), rel=1e-6, abs=0.05)
             assert row.throughput_t <= row.capacity_t * (1 + 1e-6)
     else:
         assignments = pd.read_csv(run_dir / "assignments.csv", dtype={"place_id": str, "site_id": str})

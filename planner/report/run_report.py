@@ -240,7 +240,12 @@ def settings_section(scenario: Mapping[str, Any]) -> Html:
         for tier in tiers:
             zh, en = tier_names(tier.get("name", ""))
             levels = "; ".join(f"{format_value('capacity_t', lv[0])} / {format_value('fixed_cost_cny', lv[1])}"
-                               for lv in tier.get("capacity_levels_t_cny", []) if isinstance(lv, (list, tuple)) and len(lv) == 2)
+                               for lv in tier.get("capacity_levels_t_cny") or [] if isinstance(lv, (list, tuple)) and len(lv) == 2)
+            for zone, spec in (tier.get("zones") or {}).items():  # zones: capacities, costs from facility_costs.csv
+                given = spec.get("levels_t_cny") or [[t, None] for t in spec.get("levels_t") or []]
+                levels += ("; " if levels else "") + f"{zone}: " + ", ".join(
+                    format_value("capacity_t", lv[0]) + (f" / {format_value('fixed_cost_cny', lv[1])}" if lv[1] is not None else "")
+                    for lv in given)
             tier_rows.append((bi(zh, en), levels, format_value("handling_cny_per_t", tier.get("handling_cny_per_t")),
                               str(tier.get("min_open", "-")), str(tier.get("max_open") if tier.get("max_open") is not None else "-")))
         parts.append(el("h3", bi("层级与规模档次", "Tiers and capacity levels (level 0, 1, ...)")))
