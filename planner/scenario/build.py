@@ -38,6 +38,7 @@ import pandas as pd
 from planner import layout, network, regions
 from planner.errors import PlannerError
 from planner.network.places import place_table, resolve_place, resolve_places
+from planner.network.catalog import border_ports
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
 from planner.scenario.tables import read_demand_table, read_supply_table
@@ -387,6 +388,8 @@ def market_shares(scenario: Scenario, places: pd.DataFrame,
     table = table[table["metric"] == "share_of_outbound"]
     products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
     dropped = {resolve_place(name) for name in spec.exclude}
+    # a port town (Khorgas is a city node with a border crossing) exports as a port, not as a market
+    ports = set(border_ports())
     out: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
     for province, product in sorted(needed):
         here = table[table["region_adcode"] == _PROVINCE_ADCODE[province]]
@@ -399,7 +402,7 @@ def market_shares(scenario: Scenario, places: pd.DataFrame,
                                f"for {product} (or its market_group) from {province}; add them or drop the product "
                                f"from outbound_share")
         entries = [(resolve_place(str(r.node_id)), float(r.value)) for r in rows.itertuples()]
-        out[province, product] = [(p, "port" if places.loc[p, "kind"] == "border_port" else "market", v)
+        out[province, product] = [(p, "port" if p in ports or places.loc[p, "kind"] == "border_port" else "market", v)
                                   for p, v in entries if p not in dropped]
     return out
 

@@ -158,6 +158,11 @@ class ZoneSpec(_Strict):
     store: Literal["chilled_store", "frozen_store", "ca_store", "ambient_store"] | None = None
     handling_cny_per_t: NonNegative | None = None
 
+    @field_validator("levels_t_cny", mode="before")
+    @classmethod
+    def _level_pairs(cls, value: Any) -> Any:
+        return _as_tuples(value)
+
     @model_validator(mode="after")
     def _one_form(self) -> ZoneSpec:
         if (self.levels_t is None) == (self.levels_t_cny is None):
