@@ -35,7 +35,7 @@ def test_list_and_node_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [lay["id"] for lay in layouts] == ["xinjiang", "gansu"]
     assert main(["layout", "list", "--nodes", "--json"]) == 0
     nodes = json.loads(capsys.readouterr().out)
-    assert len(nodes) == 74
+    assert len(nodes) == 78  # 74 places of the layouts and the network + 4 consumption markets (nodes.csv)
     assert main(["layout", "node", "Lanzhou", "--json"]) == 0
     node = json.loads(capsys.readouterr().out)
     types = {r["detail"] for r in node["roles"] if r["role"] == "national_hub"}
@@ -48,7 +48,7 @@ def test_export_writes_every_attribute(tmp_path: Path, fmt: str) -> None:
     result = run_cli("layout", "export", "--format", fmt, "--out", str(out))
     assert result.returncode == 0, result.stderr
     frame = pd.read_csv(out) if fmt == "csv" else gpd.read_file(out, layer="nodes" if fmt == "gpkg" else None)
-    assert len(frame) == 74
+    assert len(frame) == 78
     for column in ("id", "name_zh", "name_en", "province", "lon", "lat", "roles", "sources"):
         assert column in frame.columns
     urumqi = frame[frame["id"] == "urumqi"].iloc[0]
@@ -88,11 +88,10 @@ def test_debug_shows_the_traceback() -> None:
 
 def test_broken_geodata_is_one_line_error(geodata_copy: Path) -> None:
     nodes = geodata_copy / "nodes.csv"
-    nodes.write_text(
-        nodes.read_text(encoding="utf-8") + nodes.read_text(encoding="utf-8").splitlines()[1] + "\n",
-        encoding="utf-8",
-    )
+    text = nodes.read_text(encoding="utf-8")
+    appended_line = len(text.splitlines()) + 1  # the copy of the first node lands on this line
+    nodes.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
     result = run_cli("layout", "list", "--nodes")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nodes.csv:76: duplicate id 'urumqi'" in lines[0]
+    assert len(lines) == 1 and f"nodes.csv:{appended_line}: duplicate id 'urumqi'" in lines[0]

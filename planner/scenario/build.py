@@ -37,8 +37,8 @@ import pandas as pd
 
 from planner import layout, network, regions
 from planner.errors import PlannerError
-from planner.network.places import place_table, resolve_place, resolve_places
 from planner.network.catalog import border_ports
+from planner.network.places import place_table, resolve_place, resolve_places
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
 from planner.scenario.tables import read_demand_table, read_supply_table

@@ -134,7 +134,10 @@ def why_text(entry: dict[str, Any], places: pd.DataFrame, top: int = 3) -> str:
     if not entry.get("feasible"):
         return f"{against}: no feasible plan (the other open sites cannot take its flows)"
     parts = [f"{k} {v / 1e6:+,.1f} M" for k, v in list(entry.get("components", {}).items())[:top]]
-    return f"{against}: {entry['extra_cost_cny'] / 1e6:+,.1f} M CNY ({', '.join(parts)})"
+    text = f"{against}: {entry['extra_cost_cny'] / 1e6:+,.1f} M CNY ({', '.join(parts)})"
+    if entry["extra_cost_cny"] < 0:  # the plan is proven within mip_gap only: a cheaper one may exist
+        text += "; cheaper, within the solver's gap: a smaller solver.mip_gap may move this site"
+    return text
 
 
 def named(text: str, places: pd.DataFrame, ids: list[str]) -> str:
