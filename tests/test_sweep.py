@@ -27,9 +27,11 @@ title: small Gansu cold chain for the sweep tests
 model: cold_chain
 region: [gansu]
 modes: [road]
+# one tier straight from the farms: the first-mile and distribution standards are relaxed so that one or two
+# bases can serve the province (the sweep machinery is under test here, not the cold-chain standards)
 products:
-  - {id: apple}
-  - {id: potato, demand_scale: 0.4}
+  - {id: apple, first_mile_max_km: 2000, first_mile_max_h: 200, distribution_max_h: 200}
+  - {id: potato, demand_scale: 0.4, first_mile_max_km: 2000, first_mile_max_h: 200, distribution_max_h: 200}
 supply: {table: shipped}
 demand:
   points: {prefecture_seats_of: [gansu]}

@@ -41,32 +41,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.model.coldchain import route_limits
+from planner.model.coldchain.rows import Rows, rows
 from planner.model.matrix import MatrixModel
 
 if TYPE_CHECKING:
     from planner.model.coldchain.model import ColdChainModel
 
 __all__ = ["Rows", "build_model", "open_start"]
-
-
-@dataclass
-class Rows:
-    """A group of rows as COO triplets with their bounds (``group`` names the constraint family)."""
-
-    group: str
-    name: str
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-
-
-def rows(group: str, name: str, r: Any, col: Any, val: Any, lo: Any, hi: Any) -> Rows:
-    """A :class:`Rows` block from array-likes (``val`` broadcast to the triplets)."""
-    r = np.asarray(r, np.int64)
-    return Rows(group, name, r, np.asarray(col, np.int64), np.broadcast_to(np.asarray(val, np.float64), r.shape).copy(),
-                np.asarray(lo, np.float64), np.asarray(hi, np.float64))
 
 
 def group_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.model.coldchain.compiled import EPS_H
+from planner.model.coldchain.rows import Rows, rows
 from planner.model.deadline import Deadline
 from planner.model.matrix import MatrixModel, SolveResult, SolverOptions
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.formulation import Rows
     from planner.model.coldchain.model import ColdChainModel
 
 __all__ = ["guided_ban", "repair", "time_rows", "violations", "window_ban", "window_repair"]
@@ -44,8 +44,6 @@ WINDOW_GUIDES = ((0.5, 0.75), (0.5, 1.0), (0.0, 0.5), (1.0, 0.75))
 def time_rows(cm: ColdChainModel, m: MatrixModel, flow_cols: np.ndarray,
               active: np.ndarray | None) -> tuple[list[Rows], dict[str, Any]]:
     """The ``use`` / ``arrive`` columns and rows of the active critical flows (None = all critical)."""
-    from planner.model.coldchain.formulation import rows
-
     c = cm.c
     npr = c.P
     is_origin = c.node_tier[cm.f_from] == 0
