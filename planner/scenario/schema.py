@@ -353,7 +353,7 @@ class Scenario(_Strict):
     cites: list[Citation] = Field(default_factory=list)
     model: Literal["cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location"]
     region: list[Region] = Field(min_length=1)
-    modes: list[Mode] = Field(default_factory=lambda: ["road"])
+    modes: list[Mode] = Field(default_factory=lambda: ["road"], min_length=1)
     metric: Literal["time_h", "distance_km", "cost"] = "cost"
     refrigerated: bool = False
     products: list[ProductSpec] = Field(default_factory=list)
