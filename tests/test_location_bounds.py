@@ -71,7 +71,8 @@ def test_moving_multipliers_into_the_service_range_never_lowers_the_bound() -> N
     low, high = c.min(axis=1), c[:, opened].min(axis=1)
     for _ in range(200):
         lam = rng.normal(c.mean(), 2 * c.std(), c.shape[0])
-        assert lagrangian_bound(c, 4, opened, np.clip(lam, low, high)) >= lagrangian_bound(c, 4, opened, lam) - 1e-9
+        clipped = np.clip(lam, low, high)
+        assert lagrangian_bound(c, 4, opened, clipped) >= lagrangian_bound(c, 4, opened, lam) - 1e-9
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -165,7 +166,8 @@ def test_mclp_finishes_with_a_reduced_milp(seed: int) -> None:
     # the bound phase could not prove it: the reduction and the MILP did, on fewer customers than given
     assert {"bound_seconds", "fixing_seconds", "reduction_seconds", "mip_seconds"} <= set(sol.phases)
     assert sol.phases["customer_groups"] < 60
-    assert sol.cost_breakdown["covered_demand"] + sol.cost_breakdown["uncovered_demand"] == pytest.approx(dem.sum())
+    breakdown = sol.cost_breakdown
+    assert breakdown["covered_demand"] + breakdown["uncovered_demand"] == pytest.approx(dem.sum())
 
 
 def test_pruning_rounds_up_integral_bounds_only() -> None:

@@ -149,8 +149,9 @@ def farthest_first(wd: np.ndarray, p: int, forced: np.ndarray, allowed: np.ndarr
     return np.array(sorted(open_cols), dtype=np.int64), np.unique(np.array(witnesses, dtype=np.int64))
 
 
-def top_up(wd: np.ndarray, open_cols: np.ndarray, p: int, forced: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Add sites (greedy on the total weighted distance) until ``p`` are open; more sites never hurt a radius."""
+def top_up(wd: np.ndarray, open_cols: np.ndarray, p: int, forced: np.ndarray, allowed: np.ndarray
+           ) -> np.ndarray:
+    """Add sites (greedy on the total weighted distance) until ``p`` are open: more never hurt a radius."""
     chosen = set(int(j) for j in open_cols) | set(int(j) for j in np.flatnonzero(forced))
     finite_max = np.nanmax(np.where(np.isfinite(wd), wd, np.nan))
     big = np.where(np.isfinite(wd), wd, finite_max * 10 + 1)

@@ -190,7 +190,8 @@ def _undominated(group_cover: np.ndarray, opened: np.ndarray, p: int) -> np.ndar
     index = np.arange(k)
     # l dominates j: covers all of j, and is larger, or equal with a smaller index
     covers_all = overlap >= size[:, None] - 0.5
-    stronger = (size[None, :] > size[:, None]) | ((size[None, :] == size[:, None]) & (index[None, :] < index[:, None]))
+    larger = size[None, :] > size[:, None]
+    stronger = larger | ((size[None, :] == size[:, None]) & (index[None, :] < index[:, None]))
     dominated = (covers_all & stronger).any(axis=1) & ~opened
     keep[dominated] = False
     if keep.sum() < p:

@@ -83,8 +83,8 @@ def solve_min_sum(c: np.ndarray, p: int, forced: np.ndarray, pruning: Pruning, d
     log.set(f"{unit}_fixed_closed", n_closed)
     log.set(f"{unit}_fixed_open", n_open)
     log.set(f"{unit}_left", int(columns.size))
-    log.line(f"fixing: {n_closed} {unit} closed, {n_open} opened, {columns.size} left, bound {relax.bound:.10g} "
-             f"({log.seconds('fixing'):.2f} s)")
+    log.line(f"fixing: {n_closed} {unit} closed, {n_open} opened, {columns.size} left, "
+             f"bound {relax.bound:.10g} ({log.seconds('fixing'):.2f} s)")
 
     complete = True
     bound = min(proven, relax.bound)
@@ -102,8 +102,9 @@ def solve_min_sum(c: np.ndarray, p: int, forced: np.ndarray, pruning: Pruning, d
         nodes = result.nodes
         log.set("search_iterations", result.iterations)
         log.set("max_depth", result.max_depth)
-        log.line(f"search: {result.nodes} nodes, depth {result.max_depth}, {result.iterations} subgradient steps, "
-                 f"{'complete' if complete else 'stopped by the time limit'} ({log.seconds('search'):.2f} s)")
+        ending = "complete" if complete else "stopped by the time limit"
+        log.line(f"search: {result.nodes} nodes, depth {result.max_depth}, {result.iterations} subgradient "
+                 f"steps, {ending} ({log.seconds('search'):.2f} s)")
     log.set("nodes", nodes)
     return MinSumResult(incumbent.columns, incumbent.cost, min(bound, incumbent.cost), complete, nodes)
 

@@ -117,8 +117,8 @@ def p_center(
     bound: float | None = float(values[lo]) if lo < values.size else None
     if not np.isfinite(radius):  # no set of p sites found that serves every customer
         status = "infeasible" if status == "optimal" else status
-        search.message = search.message or (
-            f"no {p} allowed sites serve every customer" if status == "infeasible" else "no cover found in time")
+        unserved = f"no set of {p} allowed sites serves every customer"
+        search.message = search.message or (unserved if status == "infeasible" else "no cover found in time")
         open_sites = np.zeros(0, dtype=np.int64)
     objective = radius if open_sites.size else None
     log.line(f"result: {status}, radius {objective}, bound {bound}")
@@ -153,7 +153,8 @@ class _RadiusSearch:
 
     def __init__(self, wd: np.ndarray, p: int, sites: SiteSets, options: SolverOptions, deadline: float | None,
                  log: PhaseLog, start: np.ndarray) -> None:
-        self.wd, self.p, self.sites, self.options, self.deadline, self.log = wd, p, sites, options, deadline, log
+        self.wd, self.p, self.sites = wd, p, sites
+        self.options, self.deadline, self.log = options, deadline, log
         self.subset = np.unique(start)
         self.radii = 0
         self.solves = 0
