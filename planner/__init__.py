@@ -31,9 +31,9 @@ Export
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from planner._lazy import lazy_names
 from planner.errors import DataError, InfeasibleError, ModelError, PlannerError
 
 __version__ = "0.1.0"
@@ -87,11 +87,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "scenario_path": ("planner.api", "scenario_path"),
     "shipped_scenarios": ("planner.api", "shipped_scenarios"),
     "solve_scenario": ("planner.api", "solve_scenario"),
-    "write_run": ("planner.outputs", "write_run"),
+    "write_run": ("planner.run_dir", "write_run"),
     "load_sweep": ("planner.sweep.spec", "load_sweep"),
     "run_sweep": ("planner.sweep.execute", "run_sweep"),
     # maps
-    "compare_map": ("planner.maps.run_maps", "compare_map"),
+    "compare_map": ("planner.maps.compare_maps", "compare_map"),
     "layout_map": ("planner.maps", "layout_map"),
     "result_map": ("planner.maps.run_maps", "result_map"),
     "result_map_of": ("planner.maps.run_maps", "result_map_of"),
@@ -164,19 +164,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use (keeps ``import planner`` fast)."""
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'planner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(target[0]), target[1])
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, including the public ones not imported yet (for completion in notebooks)."""
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from __getattr__
@@ -205,8 +193,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
     )
     from planner.maps import layout_map
     from planner.maps.base import save_map
+    from planner.maps.compare_maps import compare_map
     from planner.maps.routes import route_map
-    from planner.maps.run_maps import compare_map, result_map, result_map_of, run_map
+    from planner.maps.run_maps import result_map, result_map_of, run_map
     from planner.network.build import build_network
     from planner.network.disruption import disrupt
     from planner.network.export import export_network, network_frames
@@ -214,10 +203,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
     from planner.network.osm import connect_city, import_osm
     from planner.network.routing import Route, route
     from planner.network.stats import network_stats
-    from planner.outputs import read_run, result_frames, write_run
+    from planner.outputs import read_run, result_frames
     from planner.outputs import summary as run_summary
     from planner.paths import geodata_dir, repo_root
     from planner.regions import load_county_seats, load_population, load_regions, province_of
+    from planner.run_dir import write_run
     from planner.scenario.load import ScenarioError, check_scenario
     from planner.scenario.run import RunResult
     from planner.scenario.schema import Scenario

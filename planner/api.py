@@ -106,9 +106,8 @@ def modify_scenario(scenario: Scenario, changes: Mapping[str, Any] | None = None
 
     from planner.scenario.load import Problem, field_path
     from planner.scenario.names import check_names
+    from planner.scenario.overrides import check_path, set_path
     from planner.scenario.schema import Scenario
-    from planner.sweep.expand import set_path
-    from planner.sweep.spec import check_path
 
     if not isinstance(scenario, Scenario):
         raise PlannerError(

@@ -86,7 +86,7 @@ def export_nodes(out: str | Path, fmt: str | None = None, layout: str | None = N
     table = nodes_table(layout)
     with atomic_path(out) as temporary:
         if fmt == "csv":
-            pd.DataFrame(table.drop(columns="geometry")).to_csv(temporary, index=False, encoding="utf-8")
+            pd.DataFrame(table.drop(columns="geometry")).to_csv(temporary, index=False, encoding="utf-8-sig")
         elif fmt == "geojson":
             table.to_file(temporary, driver="GeoJSON")
         else:

@@ -16,6 +16,7 @@ import csv
 import difflib
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "hubs",
     "layout_names",
     "load_corridors",
+    "resolve_corridor",
     "load_nodes",
     "load_roles",
     "nodes_by_role",
@@ -226,8 +228,9 @@ def _check_inside_province(frame: gpd.GeoDataFrame, path: Path) -> None:
         polygon = polygons.get(_PROVINCE_ADCODES[row.province])
         if polygon is None:
             continue
-        # Simplified outlines can shave a border town; allow 2 km of slack (0.02 degrees) at the edge.
-        if not polygon.contains(row.geometry) and polygon.distance(row.geometry) > 0.02:
+        # Simplified outlines can shave a border town, and a border pass sits on the line itself; allow
+        # 3 km of slack (0.03 degrees) at the edge.
+        if not polygon.contains(row.geometry) and polygon.distance(row.geometry) > 0.03:
             raise DataError(
                 f"{path.name}:{line_no}: node {row.id!r} at ({row.lon}, {row.lat}) is outside province "
                 f"{row.province}; fix lon/lat or the province field"
@@ -648,6 +651,31 @@ def load_corridors(kind: str | None = None) -> gpd.GeoDataFrame:
             raise PlannerError(f"unknown corridor kind {kind!r}; use one of {', '.join(_CORRIDOR_KINDS)}")
         corridors = corridors[corridors["kind"] == kind].reset_index(drop=True)
     return corridors
+
+
+def resolve_corridor(name: str) -> str:
+    """Return the corridor id for ``name``: an id, a Chinese or English name (case and spaces ignored,
+    a trailing 通道/走廊/corridor/channel may be left out). Raises :class:`PlannerError` (one line, with
+    the closest ids and names) when nothing matches."""
+    key = str(name).strip()
+    corridors = _corridors_cached(str(geodata_dir()))
+    if key in set(corridors["id"]):
+        return key
+
+    def plain(text: str) -> str:
+        text = re.sub(r"\s+", "", str(text)).lower()
+        for _ in range(2):  # 西部陆海新通道走廊 -> 西部陆海新通道 -> 西部陆海新
+            text = re.sub(r"(国际走廊|走廊|通道|corridor|channel)$", "", text)
+        return text
+
+    wanted = plain(key)
+    for rec in corridors.itertuples(index=False):
+        if wanted and wanted in (plain(rec.id), plain(rec.name_zh), plain(rec.name_en)):
+            return str(rec.id)
+    candidates = list(corridors["id"]) + list(corridors["name_zh"])
+    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.3)
+    tip = f"; did you mean {', '.join(close)}?" if close else "; run `planner network corridors` to list them"
+    raise PlannerError(f"unknown corridor {name!r}{tip}")
 
 
 def clear_caches() -> None:

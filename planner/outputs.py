@@ -1,31 +1,16 @@
-"""Writing a solved scenario to disk: tables, GeoPackage, map, summary and manifest.
+"""A solved scenario as tables: its summary, its GeoPackage layers, and a run directory read back.
 
-A run directory ``outputs/<scenario>/<run-id>/`` holds:
-
-* ``summary.json`` — KPIs: total cost by component, sites opened per tier with utilisation, service
-  times, spoilage, tonne-km by mode, CO2, solver status / message / gap / times, notes (a solve the time
-  limit stopped before the requested gap, then data assumptions);
-* ``sites.csv`` — the opened sites (one row each); ``candidates.csv`` — every candidate with its status;
-* ``flows.csv`` — product flows between places (cold-chain model); ``assignments.csv`` — demand point ->
-  serving site; ``service.csv`` — demand, delivery and path times per demand point;
-* ``results.gpkg`` — layers ``sites``, ``candidates``, ``flows`` (along their network routes),
-  ``assignments`` and ``regions`` (prefectures with KPIs);
-* ``map.html`` — an offline map of the result; ``solver.log``; ``manifest.json`` — inputs with their
-  SHA-256, package and solver versions, and the full resolved scenario.
-
-The directory is written under a temporary name and renamed when complete, so an interrupted or failed
-run leaves no partial run directory.
+:func:`summary` is the content of ``summary.json`` (KPIs, cost by component, sites opened per tier with
+utilisation, solver status / message / gap / times, notes); :func:`result_frames` the layers of
+``results.gpkg`` (sites, candidates, flows along their network routes, assignments, prefectures with
+KPIs); :func:`read_run` reads a run directory's summary and tables (the CSV files' formula escapes
+undone, :func:`planner.tables.read_csv`). Writing the directory is :mod:`planner.run_dir`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import math
-import platform
-import secrets
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -34,27 +19,22 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from planner.atomic import atomic_dir
+from planner.errors import PlannerError
 from planner.network import route
-from planner.paths import geodata_dir
 from planner.regions import load_regions
+from planner.tables import read_csv
 
-__all__ = ["new_run_id", "read_run", "result_frames", "write_run"]
+__all__ = ["jsonable", "read_run", "result_frames", "summary", "workbook_sheets"]
 
 _MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
 
 
-def new_run_id(now: dt.datetime | None = None) -> str:
-    """A sortable, unique run id: UTC timestamp and a random suffix (``20261122T081500Z-3fa2``)."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
-
-
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars, tuples and paths made plain JSON (non-finite numbers become null)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
@@ -64,24 +44,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in ("planner", "pulp", "highspy", "networkx", "geopandas", "shapely", "pandas", "numpy", "scipy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
 
 
 def summary(result: Any) -> dict[str, Any]:
@@ -94,7 +56,7 @@ def summary(result: Any) -> dict[str, Any]:
             entry["mean_utilisation"] = float(group["utilisation"].mean())
             entry["throughput_t"] = float(group["throughput_t"].sum())
         sites_per_tier[str(tier)] = entry
-    return _jsonable({
+    return jsonable({
         "scenario": scenario.name,
         "title": scenario.title,
         "model": scenario.model,
@@ -178,69 +140,24 @@ def result_frames(result: Any) -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
-def _write_map(result: Any, layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    from planner.maps import result_map_of, save_map
-
-    save_map(result_map_of(result, layers=layers), path)
-
-
-def write_run(result: Any, out_root: str | Path = "outputs", run_id: str | None = None, *, solver_log: Path | None = None) -> Path:
-    """Write ``result`` to ``<out_root>/<scenario>/<run-id>/`` atomically and return the directory."""
-    run_id = run_id or new_run_id()
-    target = Path(out_root) / result.scenario.name / run_id
-    layers = result_frames(result)
-    created = [d for d in (target.parent, target.parent.parent) if not d.exists()]
-    try:
-        _write_run_dir(result, layers, target, run_id, solver_log)
-    except BaseException:
-        for directory in created:  # innermost first: leave no empty scenario or output folder behind
-            if directory.is_dir() and not any(directory.iterdir()):
-                directory.rmdir()
-        raise
-    return target
-
-
-def _write_run_dir(result: Any, layers: dict[str, gpd.GeoDataFrame], target: Path, run_id: str, solver_log: Path | None) -> None:
-    with atomic_dir(target) as tmp:
-        (tmp / "summary.json").write_text(json.dumps(summary(result), ensure_ascii=False, indent=2), encoding="utf-8")
-        result.sites.to_csv(tmp / "sites.csv", index=False)
-        result.candidates.to_csv(tmp / "candidates.csv", index=False)
-        if len(result.flows):
-            result.flows.to_csv(tmp / "flows.csv", index=False)
-        result.assignments.to_csv(tmp / "assignments.csv", index=False)
-        result.service.to_csv(tmp / "service.csv", index=False)
-        gpkg = tmp / "results.gpkg"
-        for name, frame in layers.items():
-            if len(frame):
-                frame.to_file(gpkg, layer=name, driver="GPKG")
-        _write_map(result, layers, tmp / "map.html")
-        if solver_log is not None and solver_log.is_file():
-            (tmp / "solver.log").write_bytes(solver_log.read_bytes())
-        elif solver_log is not None:  # e.g. a p-center settled by its search without a MILP call
-            status = result.report.get("status")
-            (tmp / "solver.log").write_text(f"the solver wrote no log for this run (status {status})\n", encoding="utf-8")
-        inputs = [*result.source_files, *(p for p in sorted(geodata_dir().rglob("*")) if p.is_file() and p.suffix in (".csv", ".yaml", ".gpkg"))]
-        manifest = {
-            "run_id": run_id,
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "scenario_files": [str(p) for p in result.source_files],
-            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in inputs],
-            "versions": _versions(),
-            "scenario": result.scenario.model_dump(mode="json"),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2), encoding="utf-8")
-
-
 def read_run(run_dir: str | Path) -> dict[str, Any]:
     """Read a run directory's summary and tables (``summary``, ``sites``, ``flows``, ...)."""
     run_dir = Path(run_dir)
     path = run_dir / "summary.json"
     if not path.is_file():
-        from planner.errors import PlannerError
-
         raise PlannerError(f"{run_dir}: not a run directory (no summary.json); pass outputs/<scenario>/<run-id>")
     data: dict[str, Any] = {"summary": json.loads(path.read_text(encoding="utf-8")), "dir": run_dir}
     for name in ("sites", "candidates", "flows", "assignments", "service"):
         table = run_dir / f"{name}.csv"
-        data[name] = pd.read_csv(table) if table.is_file() else pd.DataFrame()
+        data[name] = read_csv(table) if table.is_file() else pd.DataFrame()
     return data
+
+
+def workbook_sheets(sites: pd.DataFrame, candidates: pd.DataFrame, flows: pd.DataFrame,
+                    service: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The table sheets of ``results.xlsx`` by title (sites, candidates, flows when any, service)."""
+    sheets = {"选址 Sites": sites, "候选点 Candidates": candidates}
+    if len(flows):
+        sheets["流量 Flows"] = flows
+    sheets["服务 Service"] = service
+    return sheets

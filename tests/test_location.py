@@ -410,3 +410,19 @@ def test_shape_and_value_errors() -> None:
         uncapacitated_facility_location(np.ones((2, 2)), [1, 1], forbidden=[0, 1])
     with pytest.raises(ModelError, match="capacity is NaN"):
         capacitated_facility_location(np.ones((2, 2)), [1, 1], [1, 1], [np.nan, 5])
+
+
+def test_budget_caps_the_fixed_cost_of_facility_location_and_set_covering() -> None:
+    # three customers, each next to its own site; sites cost 10, serving from elsewhere costs 100
+    cost = np.full((3, 3), 100.0)
+    np.fill_diagonal(cost, 0.0)
+    fixed = np.array([10.0, 10.0, 10.0])
+    free = uncapacitated_facility_location(cost, fixed)
+    assert len(free.open_sites) == 3 and free.objective == pytest.approx(30.0)
+    capped = uncapacitated_facility_location(cost, fixed, budget=15.0)
+    assert len(capped.open_sites) == 1 and capped.objective == pytest.approx(210.0)
+    split = capacitated_facility_location(cost, fixed, np.ones(3), np.full(3, 3.0), budget=25.0)
+    assert len(split.open_sites) == 2 and split.cost_breakdown["fixed"] <= 25.0
+    distance = np.where(cost > 0, 5.0, 0.0)
+    assert location_set_covering(distance, 1.0, site_cost=fixed, budget=25.0).status == "infeasible"
+    assert len(location_set_covering(distance, 1.0, site_cost=fixed, budget=30.0).open_sites) == 3

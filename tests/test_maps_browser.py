@@ -13,12 +13,13 @@ never used. Without chromium the tests skip, except under CI (``CI`` set), where
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Iterator
+import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+from browser import LOCAL_SCHEMES, Opened
 from cli_runner import run_planner
 
 from planner import layout as layout_api
@@ -27,91 +28,11 @@ from planner.maps.layouts import LAYOUT_MAPS, layout_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_SCHEMES = ("file:", "data:", "about:")
 XSS = "<img src=x onerror=alert(1)>"
 HOSTILE = {
     "urumqi": (XSS, "</script><script>alert(2)</script>"),
     "kashgar": ("${alert(3)}", "`);alert(4);(`"),
 }
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; in CI the browser tests must run (install it with tools/install-browser.sh)")
-    pytest.skip(f"{reason}; install it with tools/install-browser.sh")
-
-
-@pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless chromium for the session, with a fresh profile."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-class Opened:
-    """A page with everything it logged and requested."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-        def dialog(d: Any) -> None:
-            self.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
-
-    def open(self, path: Path) -> Opened:
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("window.plannerMap !== undefined", timeout=10_000)
-        return self
-
-    def counts(self, method: str) -> dict[str, int]:
-        return self.page.evaluate(
-            f"() => Object.fromEntries(plannerMap.layerIds.map(id => [id, plannerMap.{method}(id)]))"
-        )
-
-
-@pytest.fixture
-def opened(browser_context: Any) -> Iterator[Opened]:
-    page = browser_context.new_page()
-    try:
-        yield Opened(page)
-    finally:
-        page.close()
 
 
 @pytest.fixture(scope="session")
@@ -128,11 +49,6 @@ def layout_files(
         state = planner_state(m)
         files[name] = (path, state.counts(), [layer.name_zh for layer in state.layers.values()])
     return files
-
-
-@pytest.fixture(scope="session")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def _toggle(page: Any, name_zh: str) -> None:
@@ -328,7 +244,6 @@ def _planner(*args: str | Path) -> Any:
 def test_run_and_compare_maps_made_by_the_cli(opened: Opened, tmp_path: Path, screenshots: Path) -> None:
     """`planner run` twice (5 and 3 reserve centres), then `planner map run` and `planner map compare`."""
     import geopandas as gpd
-    import pandas as pd
     import shapely
 
     repo = Path(__file__).resolve().parents[1]
@@ -359,19 +274,119 @@ def test_run_and_compare_maps_made_by_the_cli(opened: Opened, tmp_path: Path, sc
     assert len(assignments) == len(lines) > page.evaluate("plannerMap.drawn('assignments')") == len(drawable) > 0
     assert page.evaluate("plannerMap.drawn('region_kpi')") > 0
     page.screenshot(path=str(screenshots / "run.png"))
-    label = page.locator(".leaflet-control-layers-overlays label").filter(has_text="选址：site")
+    label = page.locator(".leaflet-control-layers-overlays label").filter(has_text="选址：设施")
     label.locator("input").click()
     assert page.evaluate("plannerMap.drawn('sites_0')") == 0
     label.locator("input").click()
     assert page.evaluate("plannerMap.drawn('sites_0')") == 5
+    assert _layers_without_legend(page) == []
+    # one permanent label per opened place, and none other
+    assert sorted(page.locator(".pl-label").all_inner_texts()) == sorted(sites["name_zh"])
 
-    # the comparison map: kept / opened in B / closed in B, as the two sites.csv files say
+    # the comparison map: per tier, what closed in B and what it kept, as `planner compare --json` says
+    comparison = json.loads(_planner("compare", run_a, run_b, "--json").stdout)
+    changes = comparison["sites_by_tier"]["site"]
+    opened.open(tmp_path / "compare.html")
+    assert opened.errors == [] and opened.outside() == []
+    drawn = {name: page.evaluate(f"plannerMap.drawn('cmp_{name}')") for name in ("kept", "opened", "closed", "moved", "resized")}
+    assert drawn["kept"] == len(changes["kept"]) and drawn["closed"] == len(changes["closed"])
+    assert drawn["opened"] == len(changes["opened"]) and drawn["moved"] == 2 * len(changes["moved"])  # line + new place
     sites_b = pd.read_csv(run_b / "sites.csv")
     in_a, in_b = set(sites["place_id"]), set(sites_b["place_id"])
-    opened.open(tmp_path / "compare.html")
-    assert opened.errors == []
-    assert [u for u in opened.requests if not u.startswith(LOCAL_SCHEMES)] == []
-    drawn = {name: page.evaluate(f"plannerMap.drawn('cmp_{name}')") for name in ("kept", "opened", "closed", "changed")}
-    assert drawn == {"kept": len(in_a & in_b), "opened": len(in_b - in_a), "closed": len(in_a - in_b), "changed": 0}
-    assert drawn["kept"] + drawn["opened"] == 3 and drawn["kept"] + drawn["closed"] == 5
+    assert len(changes["kept"]) == len(in_a & in_b) and len(changes["closed"]) + len(changes["moved"]) == len(in_a - in_b)
+    assert len(changes["kept"]) + len(changes["opened"]) + len(changes["moved"]) == 3
+    assert _layers_without_legend(page) == []
+    labels = page.locator(".pl-label").all_inner_texts()
+    for site in changes["closed"]:
+        assert f"{site['name_zh']}（设施关闭）" in labels
     page.screenshot(path=str(screenshots / "compare.png"))
+
+
+def _layers_without_legend(page: Any) -> list[str]:
+    """Layers with something drawn but no legend row for it (legend rows carry data-layer)."""
+    return page.evaluate(
+        "plannerMap.layerIds.filter(id => plannerMap.drawn(id) > 0 &&"
+        " !document.querySelector('.pl-legend-row[data-layer=\"' + id + '\"]'))"
+    )
+
+
+def test_cold_chain_maps_show_closures_unmet_demand_and_changes(opened: Opened, cold_chain_runs: tuple[Path, Path],
+                                                               tmp_path: Path, screenshots: Path) -> None:
+    run_a, run_b = cold_chain_runs
+    page = opened.open(run_b / "map.html").page
+    assert opened.errors == [] and opened.outside() == []
+    ids = page.evaluate("plannerMap.layerIds")
+    assert {"closures", "unmet", "site_labels", "assignments"} <= set(ids)
+    assert page.evaluate("plannerMap.drawn('closures')") > 0  # the G22 links
+    assert _layers_without_legend(page) == []
+    legend = page.locator(".pl-legend").inner_text()
+    for words in ("关闭的线路", "closed link", "未满足需求", "需求点→服务设施", "配送中心", "distribution centre"):
+        assert words in legend
+    page.screenshot(path=str(screenshots / "cold_chain_run_b.png"))
+
+    _planner("--quiet", "map", "compare", run_a, run_b, "--out", tmp_path / "compare.html")
+    opened.open(tmp_path / "compare.html")
+    assert opened.errors == [] and opened.outside() == []
+    ids = page.evaluate("plannerMap.layerIds")
+    assert {"cmp_flows_a", "cmp_flows_b", "cmp_closures", "cmp_unmet", "cmp_closed", "cmp_kept"} <= set(ids)
+    flows_a = pd.read_csv(run_a / "flows.csv", encoding="utf-8-sig")
+    assert page.evaluate("plannerMap.drawn('cmp_flows_a')") == flows_a.groupby(["from_id", "to_id", "mode"]).ngroups
+    assert page.evaluate("plannerMap.drawn('cmp_closures')") > 0
+    assert _layers_without_legend(page) == []
+    labels = page.locator(".pl-label").all_inner_texts()
+    assert "庆阳（配送中心关闭）" in labels and "平凉（配送中心保留）" in labels
+    # it opens on what changed: the closed DC and the closed expressway are in view, Urumqi is not
+    bounds = page.evaluate("(() => { const b = plannerMap.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()")
+    west, south, east, north = bounds
+    assert west < 107.64 < east and south < 35.71 < north  # 庆阳 (Xifeng)
+    assert not (west < 87.6 < east)  # 乌鲁木齐 far outside
+    page.screenshot(path=str(screenshots / "cold_chain_compare.png"))
+
+
+def test_layer_panel_folds_and_unfolds(opened: Opened, layout_files: dict[str, Any]) -> None:
+    page = opened.open(layout_files["xinjiang"][0]).page
+    panel = page.locator(".leaflet-control-layers-list")
+    toggle = page.locator(".pl-layers-toggle")
+    assert panel.is_visible() and toggle.inner_text() == "−"
+    toggle.click()
+    assert not panel.is_visible() and toggle.inner_text() == "+"
+    toggle.click()
+    assert panel.is_visible()
+    page.set_viewport_size({"width": 700, "height": 240})  # a small window: a new page starts folded
+    opened.open(layout_files["xinjiang"][0])
+    assert not page.locator(".leaflet-control-layers-list").is_visible()
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
+def test_chinese_labels_render_with_a_cjk_font(opened: Opened, layout_files: dict[str, Any], screenshots: Path) -> None:
+    """A Chinese label is drawn with real glyphs: two different characters look different, neither looks
+    like the box of an unassigned code point, and each is as wide as it is tall (a CJK em square)."""
+    page = opened.open(layout_files["gansu"][0]).page
+    label = page.locator(".pl-label").filter(has_text="兰州").first
+    label.wait_for()
+    result = page.evaluate(
+        r"""(el) => {
+            const font = getComputedStyle(el).font;
+            const draw = (text) => {
+                const canvas = document.createElement('canvas');
+                canvas.width = 64; canvas.height = 64;
+                const ctx = canvas.getContext('2d');
+                ctx.font = font.replace(/\d+(\.\d+)?px/, '40px');
+                ctx.fillStyle = '#000';
+                ctx.textBaseline = 'top';
+                ctx.fillText(text, 4, 8);
+                return {pixels: Array.from(ctx.getImageData(0, 0, 64, 64).data.filter((v, i) => i % 4 === 3)),
+                        width: ctx.measureText(text).width};
+            };
+            const a = draw('兰'), b = draw('州'), box = draw('\uE000');
+            const differ = (x, y) => x.pixels.some((v, i) => v !== y.pixels[i]);
+            const ink = (x) => x.pixels.filter(v => v > 128).length;
+            return {font, distinct: differ(a, b), notBoxA: differ(a, box), notBoxB: differ(b, box),
+                    inkA: ink(a), inkB: ink(b), widthA: a.width};
+        }""",
+        label.element_handle(),
+    )
+    assert result["distinct"] and result["notBoxA"] and result["notBoxB"], result
+    assert result["inkA"] > 50 and result["inkB"] > 50, result
+    assert 36 <= result["widthA"] <= 44, result  # full width at 40 px
+    label.screenshot(path=str(screenshots / "cjk_label.png"))

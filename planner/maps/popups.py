@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.documents import document_label, short_cite
 from planner.layout import HUB_TYPES, ROLES
 from planner.maps.html import Html, bilingual, join, table, tag
 
@@ -42,34 +43,6 @@ ROLE_NAMES_ZH: dict[str, str] = {
     "overseas_warehouse": "海外仓",
     "corridor_node": "通道节点",
 }
-
-_DOCUMENTS = {
-    "004_e234a45108d6376c.txt": "新疆现代物流产业集群行动方案",
-    "003_e570b81db65edf74.txt": "甘肃省“十四五”现代物流发展规划",
-    "000_a6a50b048012a7f3.txt": "推动物流业制造业深度融合创新发展实施方案",
-    "002_8fd585837068af36.txt": "汇编",
-}
-
-
-def document_label(document: str) -> str:
-    """A readable name for a source document file (the file name itself when unknown)."""
-    name = _DOCUMENTS.get(document)
-    return f"{name}（{document}）" if name else document
-
-
-_SHORT = {
-    "004_e234a45108d6376c.txt": "X",
-    "003_e570b81db65edf74.txt": "G",
-    "000_a6a50b048012a7f3.txt": "A",
-    "002_8fd585837068af36.txt": "B",
-}
-
-
-def short_cite(source: Mapping[str, Any]) -> str:
-    """``G:L651-653`` style citation (``X`` Xinjiang plan, ``G`` Gansu plan) for titles and notes."""
-    document = str(source.get("document", ""))
-    code = _SHORT.get(document, document[:3])
-    return f"{code}:L{source.get('lines', '')}" if source else ""
 
 
 def cite(source: Mapping[str, Any]) -> Html:

@@ -10,7 +10,8 @@ is escaped; widths scale with the square root of the volume so a few large flows
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import folium
 import pandas as pd
@@ -51,11 +52,15 @@ def add_flows(
     name_en: str = "Flows",
     unit: str = "t",
     by: str | None = "product",
+    group_names: Mapping[str, tuple[str, str]] | None = None,
+    style: Mapping[str, Any] | None = None,
 ) -> list[PlannerLayer]:
     """Add flows as lines whose width scales with ``value``; one layer per ``by`` value (e.g. product).
 
     ``flows`` has :data:`FLOW_COLUMNS` and optionally ``geometry`` (routed lines) and ``product``.
-    Returns the layers added (one, or one per group).
+    ``group_names`` gives a group's (Chinese, English) name for the layer control and legend (default:
+    the value itself); ``style`` overrides the line style (e.g. a dash pattern). Returns the layers
+    added (one, or one per group).
     """
     document = planner_state(m)
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
@@ -72,12 +77,13 @@ def add_flows(
     for index, (group, frame) in enumerate(groups):
         colour = _PALETTE[index % len(_PALETTE)]
         suffix = f"_{index}" if group else ""
+        group_zh, group_en = (group_names or {}).get(group, (group, group))
         layer = document.add_layer(
             f"{layer_id}{suffix}",
-            f"{name_zh}：{group}" if group else name_zh,
-            f"{name_en}: {group}" if group else name_en,
+            f"{name_zh}：{group_zh}" if group else name_zh,
+            f"{name_en}: {group_en}" if group else name_en,
         )
-        style = {"color": colour, "opacity": 0.75, "lineCap": "round"}
+        line_style = {"color": colour, "opacity": 0.75, "lineCap": "round", **(style or {})}
         for row in frame.itertuples(index=False):
             geometry: BaseGeometry | None = getattr(row, "geometry", None)
             if geometry is None or geometry.is_empty:
@@ -98,16 +104,19 @@ def add_flows(
             )
             layer.add_geometry(
                 geometry,
-                style=style,
+                style=line_style,
                 weight=flow_width(float(row.value), largest),
                 popup=popup,
-                tooltip=f"{group} {text}".strip(),
+                tooltip=f"{group_zh} {text}".strip(),
             )
         layers.append(layer)
-        legend.append(LegendItem("ln", {**style, "weight": 4}, group or name_zh, "" if group else name_en))
+        legend.append(LegendItem("ln", {**line_style, "weight": 4}, group_zh if group else name_zh,
+                                 (group_en if group_en != group_zh else "") if group else name_en, layer=layer.id))
     if largest > 0:
         legend.append(
-            LegendItem("ln", {"color": "#555", "weight": 9}, f"最大 {largest:,.0f} {unit}", "largest flow")
+            LegendItem("ln", {"color": "#555", "weight": 9, **{k: v for k, v in (style or {}).items() if k == "dashArray"}},
+                       f"最大 {largest:,.0f} {unit}", "largest flow",
+                       layer=layers[0].id if len(layers) == 1 else None)
         )
     document.add_legend(name_zh, name_en, legend)
     return layers
@@ -159,6 +168,7 @@ def add_facilities(
                 _STATUS[s][2],
                 _STATUS[s][3],
                 radius=5,
+                layer=layer_id,
             )
             for s in statuses
         ],

@@ -10,7 +10,8 @@
   listing counts. Every node is a customer (weight 1) and a candidate site.
 * ``bounds.txt``: ``name lower upper`` per line (equal = proven optimum).
 
-Units are those of the files: costs in the instance's currency, demands/capacities in its unit.
+Units are those of the files: costs in the instance's currency, demands/capacities in its unit. A header
+whose matrix would exceed :data:`MAX_MATRIX_CELLS` entries is refused before anything is allocated.
 """
 
 from __future__ import annotations
@@ -24,8 +25,19 @@ import numpy as np
 
 from planner.errors import DataError
 
-__all__ = ["CapInstance", "PMedInstance", "find_bounds", "read_bounds", "read_cap", "read_orlib", "read_pmed",
-           "write_pmed"]
+__all__ = ["MAX_MATRIX_CELLS", "CapInstance", "PMedInstance", "find_bounds", "read_bounds", "read_cap",
+           "read_orlib", "read_pmed", "write_pmed"]
+
+#: The largest cost or distance matrix a file may declare (25 million entries, 200 MB as float64; the
+#: largest OR-Library instances have under a million).
+MAX_MATRIX_CELLS = 25_000_000
+
+
+def _check_size(path: Path, rows: int, columns: int, what: str) -> None:
+    if rows * columns > MAX_MATRIX_CELLS:
+        size = " x ".join(f"{v:,}" if v < 10**12 else f"{float(v):.3g}" for v in (rows, columns))
+        raise DataError(f"{path}, line 1: the header declares {size} {what}, more than the "
+                        f"{MAX_MATRIX_CELLS:,} entries this reader accepts")
 
 
 @dataclass
@@ -119,6 +131,7 @@ def read_cap(path: str | Path, capacity: float | None = None) -> CapInstance:
     s = _Stream(path)
     m = s.integer("number of sites", 1)
     n = s.integer("number of customers", 1)
+    _check_size(path, n, m, "customers x sites")
     caps = np.empty(m)
     fixed = np.empty(m)
     word_seen = False
@@ -172,6 +185,7 @@ def read_pmed(path: str | Path) -> PMedInstance:
     n = s.integer("number of nodes", 1)
     e = s.integer("number of edges", 0)
     p = s.integer("p", 1)
+    _check_size(path, n, n, "nodes x nodes")
     if p > n:
         raise DataError(f"{path}, line 1: p = {p} exceeds the {n} nodes")
     lengths: dict[tuple[int, int], float] = {}

@@ -28,7 +28,9 @@ def check_modes(modes: Iterable[str]) -> tuple[str, ...]:
 
 
 def edge_allowed(d: dict, u_layer: str, v_layer: str, modes: tuple[str, ...]) -> bool:
-    """True when the link may be used with the allowed ``modes``."""
+    """True when freight may use the link with the allowed ``modes`` (never a passenger-only line)."""
+    if not d.get("freight", True):
+        return False
     mode = d["mode"]
     if mode in LAYERS:
         return mode in modes

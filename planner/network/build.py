@@ -5,14 +5,19 @@ Layers: every place has one graph node per mode it is served by, ``<place>|road`
 ``province``). Links follow the waypoints of ``geodata/network/routes.yaml`` between consecutive stops
 (places and junctions), in both directions, with attributes
 
-* ``geometry`` (shapely LineString, lon/lat), ``length`` (metres, geodesic on WGS84, osmnx convention),
-  ``length_km``;
+* ``geometry`` (shapely LineString, lon/lat); ``geometry_km`` (geodesic length of the geometry on
+  WGS84); ``length_km`` (the calibrated length: each polyline segment scaled by the factor of the
+  ``calibration.csv`` section covering it, or the default factor of the mode and class);
+  ``length_factor`` (``length_km / geometry_km``); ``length`` (metres, osmnx convention);
 * ``time_h`` (hours: length / speed of the mode and class, plus fixed crossing time);
 * ``cost_ambient_cny_per_t`` and ``cost_reefer_cny_per_t`` (CNY per tonne);
 * ``mode`` (road, rail, air, crossing, transfer), ``carrier`` (the layer a crossing joins),
   ``road_class``, ``route`` (e.g. ``G30``), ``route_name_zh``, ``route_name_en``, ``estimate``
-  (the route's control points are not sourced), ``corridors`` (ids of corridors.yaml whose
-  consecutive nodes this link serves).
+  (the route's control points are not sourced), ``freight`` (False on passenger-only lines, which
+  freight routing skips), ``corridors`` (ids of corridors.yaml whose consecutive nodes this link serves).
+
+``graph.graph["route_stops"]`` maps each route id to its stops (place ids) in route order, for
+closing a stretch of a route between two of its places.
 
 Layers meet only through ``transfer`` links at intermodal hubs (documented nodes served by rail, and
 airports), which carry the handling cost and time of ``mode_parameters.csv``. County seats not on any
@@ -21,6 +26,7 @@ route are joined to the nearest trunk road node by an ``access`` link (a straigh
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections import Counter
 from dataclasses import dataclass
@@ -35,7 +41,7 @@ from planner.errors import DataError, PlannerError
 from planner.network import data, places
 from planner.paths import geodata_dir
 
-__all__ = ["LAYERS", "build_network", "clear_cache", "geodesic_km", "place_node"]
+__all__ = ["LAYERS", "build_network", "clear_cache", "geodesic_km", "place_node", "resolve_route_points", "segment_lengths_km"]
 
 #: Graph layers (a node per place and layer).
 LAYERS = ("road", "rail", "air")
@@ -58,15 +64,29 @@ class _Point:
     is_place: bool
 
 
+def _token_key(token: str, node_by_gid: dict[str, str]) -> str:
+    """The point key a waypoint token resolves to (place id, or ``gn<id>`` for a shape point)."""
+    code = token[3:].split("=", 1)[0]
+    if token.startswith("cs:"):
+        return places.seat_alias(code)
+    if token.startswith("gn:"):
+        return node_by_gid.get(code, f"gn{code}")
+    return token
+
+
 def _resolve_tokens(spec: data.RouteSpec, table, waypoints, node_by_gid, with_seats: bool) -> list[_Point]:
+    where = f"routes.yaml: line {spec.line}: route {spec.id!r}: field waypoints"
     points = []
     for token in spec.waypoints:
         if token.startswith("cs:"):
             adcode = token[3:].split("=", 1)[0]
-            pid = places.seat_alias(adcode)
+            try:
+                pid = places.seat_alias(adcode)
+            except DataError:
+                raise DataError(f"{where}: cs:{adcode} is not an adcode of county_seats.csv") from None
             row = table.loc[pid] if pid in table.index else None
             if row is None:
-                raise DataError(f"routes.yaml: route {spec.id!r}: cs:{adcode} has no county seat row")
+                raise DataError(f"{where}: cs:{adcode} has no county seat row")
             is_place = with_seats or row["origin"] == "node"
             points.append(_Point(pid, float(row["lon"]), float(row["lat"]), is_place))
         elif token.startswith("gn:"):
@@ -77,20 +97,85 @@ def _resolve_tokens(spec: data.RouteSpec, table, waypoints, node_by_gid, with_se
                 points.append(_Point(pid, float(row["lon"]), float(row["lat"]), True))
                 continue
             if gid not in waypoints:
-                raise DataError(
-                    f"routes.yaml: route {spec.id!r}: gn:{gid} is not in waypoints.csv "
-                    "(run python -m planner.network.waypoints)"
-                )
+                raise DataError(f"{where}: gn:{gid} is not in waypoints.csv (run python -m planner.network.waypoints)")
             rec = waypoints[gid]
             points.append(_Point(f"gn{gid}", float(rec["lon"]), float(rec["lat"]), False))
         else:
             if token not in table.index or table.loc[token, "origin"] != "node":
-                raise DataError(
-                    f"routes.yaml: route {spec.id!r}: waypoint {token!r} is not an id in nodes.csv"
-                )
+                close = difflib.get_close_matches(token, [str(i) for i in table.index], n=1)
+                tip = f"; did you mean {close[0]!r}?" if close else ""
+                raise DataError(f"{where}: {token!r} is not an id in nodes.csv{tip}")
             row = table.loc[token]
             points.append(_Point(token, float(row["lon"]), float(row["lat"]), True))
     return points
+
+
+def segment_lengths_km(points: list[_Point]) -> np.ndarray:
+    """Geodesic length (km, WGS84) of each segment between consecutive points."""
+    if len(points) < 2:
+        return np.zeros(0)
+    lon = np.array([p.lon for p in points])
+    lat = np.array([p.lat for p in points])
+    _, _, dist_m = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    return np.asarray(dist_m, dtype=float) / 1000.0
+
+
+def _node_by_gid(table) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for rec in table[table["origin"] == "node"].itertuples(index=False):
+        found.setdefault(str(rec.geonames_id), rec.place_id)
+    return found
+
+
+def resolve_route_points(
+    specs: list[data.RouteSpec] | tuple[data.RouteSpec, ...], *, include_county_seats: bool = True
+) -> dict[str, list[_Point]]:
+    """The resolved waypoints of each route, by route id (keys, lon/lat, whether each is a place)."""
+    table = places.place_table()
+    if not include_county_seats:
+        table = table[table["origin"] == "node"]
+    waypoints, node_by_gid = data.load_waypoints(), _node_by_gid(table)
+    return {spec.id: _resolve_tokens(spec, table, waypoints, node_by_gid, include_county_seats) for spec in specs}
+
+
+def section_span(
+    spec: data.RouteSpec, row: data.CalibrationRow, points: list[_Point], node_by_gid: dict[str, str]
+) -> tuple[int, int]:
+    """Indices (first, last) in ``points`` of a calibration section's control points."""
+    keys = [p.key for p in points]
+    found = []
+    for field, token in (("from", row.from_token), ("to", row.to_token)):
+        try:
+            key = _token_key(token, node_by_gid)
+        except DataError:
+            key = token
+        if key not in keys:
+            raise DataError(
+                f"calibration.csv: line {row.line}: field {field}={token!r} is not a waypoint of route {spec.id!r}"
+            )
+        found.append(keys.index(key))
+    lo, hi = sorted(found)
+    if lo == hi:
+        raise DataError(f"calibration.csv: line {row.line}: fields from/to name the same waypoint")
+    return lo, hi
+
+
+def _segment_factors(
+    spec: data.RouteSpec, points: list[_Point], calibration: data.Calibration, node_by_gid: dict[str, str]
+) -> np.ndarray:
+    factors = np.full(max(len(points) - 1, 0), calibration.default_factor(spec.mode, spec.road_class))
+    covered = np.zeros(len(factors), dtype=bool)
+    for row in calibration.sections:
+        if row.route != spec.id:
+            continue
+        lo, hi = section_span(spec, row, points, node_by_gid)
+        if not np.isfinite(row.factor):
+            raise DataError(f"calibration.csv: line {row.line}: field factor is empty; run python -m planner.network.calibrate")
+        if covered[lo:hi].any():
+            raise DataError(f"calibration.csv: line {row.line}: section overlaps another section of route {spec.id!r}")
+        covered[lo:hi] = True
+        factors[lo:hi] = row.factor
+    return factors
 
 
 def _layer_of(spec: data.RouteSpec) -> str:
@@ -108,9 +193,14 @@ def place_node(graph: nx.MultiDiGraph, place: str, layer: str = "road") -> str:
     return node
 
 
-def _edge_attrs(spec_like: dict, coords: list[tuple[float, float]], params: data.ModeParameters) -> dict:
+def _edge_attrs(
+    spec_like: dict,
+    coords: list[tuple[float, float]],
+    params: data.ModeParameters,
+    length_km: float,
+    geometry_km: float,
+) -> dict:
     mode, klass = spec_like["mode"], spec_like["road_class"]
-    length_km = geodesic_km(coords)
     key = (mode, klass)
     if key not in params.speed_kmh:
         raise DataError(f"mode_parameters.csv: no speed row for mode={mode} class={klass}")
@@ -121,6 +211,8 @@ def _edge_attrs(spec_like: dict, coords: list[tuple[float, float]], params: data
         geometry=LineString(coords),
         length=length_km * 1000.0,
         length_km=length_km,
+        geometry_km=geometry_km,
+        length_factor=length_km / geometry_km if geometry_km > 0 else 1.0,
         time_h=length_km / params.speed_kmh[key] + fixed_time,
         cost_ambient_cny_per_t=length_km * params.cost_ambient_cny_per_tkm[key] + fixed_cost,
         cost_reefer_cny_per_t=length_km * params.cost_reefer_cny_per_tkm[key] + fixed_cost,
@@ -160,15 +252,33 @@ def _place_info(key: str, table, waypoints) -> dict:
 def _build(with_seats: bool) -> nx.MultiDiGraph:
     specs = data.load_routes()
     params = data.load_mode_parameters()
+    calibration = data.load_calibration()
     waypoints = data.load_waypoints()
     table = places.place_table()
     if not with_seats:
         table = table[table["origin"] == "node"]
-    node_by_gid: dict[str, str] = {}
-    for rec in table[table["origin"] == "node"].itertuples(index=False):
-        node_by_gid.setdefault(str(rec.geonames_id), rec.place_id)
+    node_by_gid = _node_by_gid(table)
+    known = {spec.id for spec in specs}
+    for row in calibration.sections:
+        if row.route not in known:
+            close = difflib.get_close_matches(row.route, sorted(known), n=1)
+            tip = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataError(f"calibration.csv: line {row.line}: field route={row.route!r} is not a route of routes.yaml{tip}")
+    for spec in specs:
+        if (spec.mode, spec.road_class) not in params.speed_kmh:
+            raise DataError(
+                f"routes.yaml: line {spec.line}: route {spec.id!r}: field class={spec.road_class!r} has no speed "
+                f"row for mode={spec.mode} in mode_parameters.csv"
+            )
 
     resolved = {spec.id: _resolve_tokens(spec, table, waypoints, node_by_gid, with_seats) for spec in specs}
+    airports = data.load_airports()
+    for spec in specs:
+        if spec.mode == "air":  # an air link runs between the airports, not the city centres
+            resolved[spec.id] = [
+                _Point(p.key, airports[p.key].lon, airports[p.key].lat, p.is_place) if p.key in airports else p
+                for p in resolved[spec.id]
+            ]
     # a shape point shared by routes (or ending one) is a junction stop
     usage: Counter[str] = Counter()
     for pts in resolved.values():
@@ -178,13 +288,18 @@ def _build(with_seats: bool) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(
         crs="EPSG:4326", name="planner freight network", units="length m, time h, cost CNY/t"
     )
+    route_stops: dict[str, list[str]] = {}
     for spec in specs:
         pts = resolved[spec.id]
+        seg_km = segment_lengths_km(pts)
+        factors = _segment_factors(spec, pts, calibration, node_by_gid)
         layer = _layer_of(spec)
         stops = [i for i, p in enumerate(pts) if p.is_place or usage[p.key] > 1 or i in (0, len(pts) - 1)]
+        route_stops[spec.id] = [pts[i].key for i in stops]
         base = {
             "mode": spec.mode, "carrier": layer, "road_class": spec.road_class, "route": spec.id,
             "route_name_zh": spec.name_zh, "route_name_en": spec.name_en, "estimate": spec.is_estimate,
+            "freight": spec.freight,
         }  # fmt: skip
         for a, b in zip(stops[:-1], stops[1:], strict=True):
             pa, pb = pts[a], pts[b]
@@ -193,19 +308,24 @@ def _build(with_seats: bool) -> nx.MultiDiGraph:
             u = _add_node(graph, pa.key, layer, pa.lon, pa.lat, _place_info(pa.key, table, waypoints))
             v = _add_node(graph, pb.key, layer, pb.lon, pb.lat, _place_info(pb.key, table, waypoints))
             coords = [(p.lon, p.lat) for p in pts[a : b + 1]]
-            _add_both(graph, u, v, _edge_attrs(base, coords, params))
+            length_km = float(np.dot(seg_km[a:b], factors[a:b]))
+            _add_both(graph, u, v, _edge_attrs(base, coords, params, length_km, float(seg_km[a:b].sum())))
+    graph.graph["route_stops"] = route_stops
 
-    _add_access_links(graph, table, waypoints, params)
-    _add_transfers(graph, table, params)
+    _add_access_links(graph, table, waypoints, params, calibration.default_factor("road", "access"))
+    _add_transfers(graph, table, params, airports)
     _tag_corridors(graph)
     return graph
 
 
-def _add_access_links(graph: nx.MultiDiGraph, table, waypoints, params: data.ModeParameters) -> None:
+def _add_access_links(
+    graph: nx.MultiDiGraph, table, waypoints, params: data.ModeParameters, factor: float
+) -> None:
     trunk = [n for n, d in graph.nodes(data=True) if d["layer"] == "road" and d.get("country", "CN") == "CN"]
     xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in trunk])
     base = {"mode": "road", "carrier": "road", "road_class": "access", "route": "access",
-            "route_name_zh": "连接线", "route_name_en": "access link", "estimate": True}  # fmt: skip
+            "route_name_zh": "连接线", "route_name_en": "access link", "estimate": True,
+            "freight": True}  # fmt: skip
     for rec in table.sort_index().itertuples(index=False):
         if rec.country != "CN" or f"{rec.place_id}|road" in graph:
             continue
@@ -216,10 +336,15 @@ def _add_access_links(graph: nx.MultiDiGraph, table, waypoints, params: data.Mod
         target = trunk[int(np.argmin(dx * dx + dy * dy))]
         u = _add_node(graph, rec.place_id, "road", lon, lat, _place_info(rec.place_id, table, waypoints))
         coords = [(lon, lat), (graph.nodes[target]["x"], graph.nodes[target]["y"])]
-        _add_both(graph, u, target, _edge_attrs(base, coords, params))
+        straight_km = geodesic_km(coords)
+        _add_both(graph, u, target, _edge_attrs(base, coords, params, straight_km * factor, straight_km))
 
 
-def _add_transfers(graph: nx.MultiDiGraph, table, params: data.ModeParameters) -> None:
+def _add_transfers(
+    graph: nx.MultiDiGraph, table, params: data.ModeParameters, airports: dict[str, data.Airport]
+) -> None:
+    """Transfer links at intermodal hubs; at an airport of ``airports.csv`` the transfer also drives the
+    published road distance from the city to the airport (national-road speed and rate)."""
     hubs = set(table.index[table["origin"] == "node"])
     for pid in sorted({d["place"] for _, d in graph.nodes(data=True)}):
         road = f"{pid}|road"
@@ -236,15 +361,24 @@ def _add_transfers(graph: nx.MultiDiGraph, table, params: data.ModeParameters) -
                 raise DataError(
                     f"mode_parameters.csv: missing fixed_cost/fixed_time rows for transfer {klass}"
                 )
+            coords = [(x, y), (graph.nodes[node]["x"], graph.nodes[node]["y"])]
+            geometry_km = geodesic_km(coords)
+            km = airports[pid].access_km if other == "air" and pid in airports else 0.0
+            key = ("road", "national")
             attrs = {
                 "mode": "transfer", "carrier": "transfer", "road_class": klass, "route": "transfer",
                 "route_name_zh": "换装", "route_name_en": f"transfer {klass.replace('_', '-')}",
-                "estimate": True, "geometry": LineString([(x, y), (x, y)]), "length": 0.0,
-                "length_km": 0.0, "time_h": time, "cost_ambient_cny_per_t": cost,
-                "cost_reefer_cny_per_t": cost, "corridors": [],
+                "estimate": True, "freight": True, "geometry": LineString(coords), "length": km * 1000.0,
+                "length_km": km, "geometry_km": geometry_km,
+                "length_factor": km / geometry_km if geometry_km > 0 else 1.0,
+                "time_h": time + (km / params.speed_kmh[key] if km else 0.0),
+                "cost_ambient_cny_per_t": cost + km * params.cost_ambient_cny_per_tkm[key],
+                "cost_reefer_cny_per_t": cost + km * params.cost_reefer_cny_per_tkm[key], "corridors": [],
             }  # fmt: skip
             graph.add_edge(road, node, **attrs)
-            graph.add_edge(node, road, **dict(attrs))
+            back = dict(attrs)
+            back["geometry"] = LineString(coords[::-1])
+            graph.add_edge(node, road, **back)
 
 
 def _tag_corridors(graph: nx.MultiDiGraph) -> None:
@@ -252,7 +386,7 @@ def _tag_corridors(graph: nx.MultiDiGraph) -> None:
     for layer in ("road", "rail"):
         sub = nx.DiGraph()
         for u, v, d in graph.edges(data=True):
-            if d["carrier"] != layer:
+            if d["carrier"] != layer or not d["freight"]:
                 continue
             if not sub.has_edge(u, v) or d["length_km"] < sub[u][v]["length_km"]:
                 sub.add_edge(u, v, length_km=d["length_km"])
@@ -268,7 +402,7 @@ def _tag_corridors(graph: nx.MultiDiGraph) -> None:
                     continue
                 for s, t in zip(path[:-1], path[1:], strict=True):
                     best = min(
-                        (k for k, d in graph[s][t].items() if d["carrier"] == layer),
+                        (k for k, d in graph[s][t].items() if d["carrier"] == layer and d["freight"]),
                         key=lambda k, s=s, t=t: graph[s][t][k]["length_km"],
                     )
                     tags = graph[s][t][best]["corridors"]

@@ -35,6 +35,10 @@ def export_network(graph: nx.MultiDiGraph, out: str | os.PathLike[str], fmt: str
     target = Path(out)
     if fmt == "graphml":
         out = graph.copy()
+        # GraphML holds scalars only: route stops become "a;b;c" text per route
+        out.graph = {k: v for k, v in graph.graph.items() if not isinstance(v, dict)}
+        for rid, stops in graph.graph.get("route_stops", {}).items():
+            out.graph[f"route_stops:{rid}"] = ";".join(stops)
         for _, _, d in out.edges(data=True):
             for key, value in list(d.items()):
                 d[key] = (

@@ -35,6 +35,43 @@ def _sniff(path: Path) -> None:
         head = handle.read(4096).decode("utf-8", errors="replace")
     if "<osm" not in head:
         raise DataError(f"{path.name}: not an OpenStreetMap XML file (no <osm> element at the start)")
+    _check_references(path)
+
+
+def _check_references(path: Path) -> None:
+    """Refuse a way that names a node the file does not hold (one line: file, line, way, field nd)."""
+    from xml.parsers import expat
+
+    nodes: set[str] = set()
+    refs: list[tuple[str, str, int]] = []
+    way: list[str] = [""]
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "node":
+            nodes.add(attrs.get("id", ""))
+        elif tag == "way":
+            way[0] = attrs.get("id", "?")
+        elif tag == "nd" and way[0]:
+            refs.append((way[0], attrs.get("ref", ""), parser.CurrentLineNumber))
+
+    def end(tag: str) -> None:
+        if tag == "way":
+            way[0] = ""
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        raise DataError(f"{path.name}: line {exc.lineno}: not well-formed XML ({expat.ErrorString(exc.code)})") from None
+    for way_id, ref, line in refs:
+        if ref not in nodes:
+            raise DataError(
+                f"{path.name}: line {line}: way {way_id}: field nd ref={ref!r} names no node of the file; "
+                "export the extract with complete ways"
+            )
 
 
 def _joined(value: object) -> str:
@@ -45,6 +82,17 @@ def _joined(value: object) -> str:
     if isinstance(value, list):
         return "/".join(sorted({str(x) for x in value}))
     return str(value)
+
+
+def _check_wgs84(source: Path, streets: nx.MultiDiGraph) -> None:
+    """Every node and street vertex within WGS84 ranges (NaN fails too): anything else is a broken extract."""
+    points = [(f"node {n}", d["x"], d["y"]) for n, d in streets.nodes(data=True)]
+    points += [(f"the street {u}-{v}", *xy) for u, v, d in streets.edges(data=True)
+               if d.get("geometry") is not None for xy in d["geometry"].coords]
+    for what, x, y in points:
+        if not (-180.0 <= float(x) <= 180.0 and -90.0 <= float(y) <= 90.0):
+            raise DataError(f"{source.name}: {what} has lon {x}, lat {y}, outside WGS84 (lon -180..180, lat -90..90); "
+                            "fix the extract")
 
 
 def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
@@ -68,6 +116,7 @@ def import_osm(path: str | os.PathLike[str], city: str) -> nx.MultiDiGraph:
         raise DataError(f"{source.name}: cannot read as OSM XML ({type(exc).__name__}: {exc})") from None
     if streets.number_of_edges() == 0:
         raise DataError(f"{source.name}: the OSM file has no ways usable as streets")
+    _check_wgs84(source, streets)
     params = data.load_mode_parameters()
     speed = params.speed_kmh[("road", "city")]
     ambient = params.cost_ambient_cny_per_tkm[("road", "city")]

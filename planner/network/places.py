@@ -18,7 +18,7 @@ from planner import layout, regions
 from planner.errors import DataError, PlannerError
 from planner.paths import geodata_dir
 
-__all__ = ["place_table", "resolve_place", "seat_alias"]
+__all__ = ["place_table", "resolve_place", "resolve_places", "seat_alias"]
 
 _PROVINCE_BY_ADCODE = {"62": "Gansu", "65": "Xinjiang"}
 _SUFFIX = re.compile(r"(县|市|区|自治县|自治州|地区)$")
@@ -129,6 +129,82 @@ def resolve_place(name: str) -> str:
     raise PlannerError(f"unknown place {name!r}{tip}")
 
 
+@functools.lru_cache(maxsize=4)
+def _name_index(directory: str) -> list[tuple[str, dict[str, str]]]:
+    """The exact-match steps of :func:`resolve_place`, in its order, as (key transform, key -> place) pairs.
+
+    Each mapping keeps the first row in table order that matches, as the pandas look-ups do.
+    """
+    table, alias = _tables(directory)
+    nodes = layout.load_nodes()
+    steps: list[tuple[str, dict[str, str]]] = [("key", {str(p): str(p) for p in table.index})]
+    for column in ("id", "name_zh"):
+        mapping: dict[str, str] = {}
+        for value, node in zip(nodes[column], nodes["id"], strict=True):
+            mapping.setdefault(str(value), str(node))
+        steps.append(("key", mapping))
+    english: dict[str, str] = {}
+    for value, node in zip(nodes["name_en"].str.lower(), nodes["id"], strict=True):
+        english.setdefault(value, str(node))
+        english.setdefault(re.sub(r"\s*\(.*\)$", "", value), str(node))
+    steps.append(("lower", english))
+    stripped: dict[str, str] = {}
+    for value, node in zip(nodes["name_zh"], nodes["id"], strict=True):
+        stripped.setdefault(str(value).rstrip("市县"), str(node))
+    steps.append(("rstrip", stripped))
+    steps.append(("digits", dict(alias)))
+    steps.append(("key", {f"cs{code}": place for code, place in alias.items()}))
+    seats = regions.load_county_seats()
+    codes = seats["adcode"].astype(str)
+    for transform, values in (
+        ("key", seats["name_zh"].fillna("")),
+        ("short_zh", seats["name_zh"].fillna("").str.replace(_SUFFIX, "", regex=True)),
+        ("lower", seats["name_en"].fillna("").str.lower()),
+        ("short_en", seats["name_en"].fillna("").str.lower().str.replace(_EN_SUFFIX, "", regex=True)),
+    ):
+        first: dict[str, str] = {}
+        for value, code in zip(values, codes, strict=True):
+            first.setdefault(str(value), code)
+        steps.append((transform, {v: alias[c] for v, c in first.items() if v and c in alias}))
+    return steps
+
+
+def _transformed(key: str, transform: str) -> str | None:
+    if transform == "key":
+        return key
+    if transform == "lower":
+        return key.lower()
+    if transform == "rstrip":
+        return key.rstrip("市县")
+    if transform == "digits":
+        return key if key.isdigit() else None
+    if transform == "short_zh":
+        return _SUFFIX.sub("", key) or None
+    return _EN_SUFFIX.sub("", key.lower()) or None
+
+
+def resolve_places(names: list[str]) -> list[str]:
+    """The place id of each name, as :func:`resolve_place` gives it, for many names at once.
+
+    Each distinct name is looked up once in dictionaries built from the place tables (microseconds per
+    name instead of tens of milliseconds); a name they do not hold goes to :func:`resolve_place`, which
+    raises :class:`PlannerError` with suggestions when it is unknown.
+    """
+    steps = _name_index(str(geodata_dir()))
+    found: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        key = str(name).strip()
+        for transform, mapping in steps:
+            value = _transformed(key, transform)
+            if value is not None and value in mapping:
+                found[name] = mapping[value]
+                break
+        else:
+            found[name] = resolve_place(name)
+    return [found[name] for name in names]
+
+
 def clear_caches() -> None:
     """Forget the place table (after changing ``PLANNER_GEODATA``)."""
     _tables.cache_clear()
+    _name_index.cache_clear()

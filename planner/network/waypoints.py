@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from pathlib import Path
 
 from planner.atomic import write_text_atomic
 from planner.errors import DataError
 from planner.network.data import load_routes, network_dir
 
-__all__ = ["geonames_records", "render_waypoints"]
+__all__ = ["geonames_records", "render_waypoints", "write_or_check"]
 
 
 def geonames_records(ids: set[int]) -> dict[int, dict[str, object]]:
@@ -56,20 +57,25 @@ def render_waypoints() -> str:
     return buffer.getvalue()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check`` compare) ``waypoints.csv``; return the exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    text = render_waypoints()
-    target = network_dir() / "waypoints.csv"
-    if "--check" in args:
+def write_or_check(target: Path, text: str, check: bool, command: str) -> int:
+    """Write a generated data file atomically, or with ``check`` compare it; return the exit code."""
+    if check:
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != text:
-            print(f"{target} differs from GeoNames; run python -m planner.network.waypoints")
+            print(f"{target} is out of date; run {command}")
             return 1
         return 0
     write_text_atomic(target, text)
-    print(f"wrote {target} ({text.count(chr(10)) - 1} waypoints)")
+    print(f"wrote {target} ({text.count(chr(10)) - 1} rows)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) ``waypoints.csv``; return the exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    return write_or_check(
+        network_dir() / "waypoints.csv", render_waypoints(), "--check" in args, "python -m planner.network.waypoints"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,17 +27,14 @@ Rules that turn the shipped tables into model data (each one an assumption the R
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from planner import layout, regions
+from planner import layout, network, regions
 from planner.errors import PlannerError
 from planner.model.coldchain_data import (
     ArcMatrix,
@@ -49,14 +46,19 @@ from planner.model.coldchain_data import (
     load_cold_chain_parameters,
     product_from_parameters,
 )
-from planner.network import build_network, cost_matrix, disrupt
-from planner.network.places import place_table, resolve_place
+from planner.network.places import place_table, resolve_place, resolve_places
 from planner.paths import geodata_dir
 from planner.scenario.schema import CandidateSpec, Scenario
+from planner.scenario.tables import read_demand_table, read_supply_table
+
+if TYPE_CHECKING:  # networkx and the matrices load with the network, not for `planner validate`
+    import networkx as nx
 
 __all__ = [
     "BuiltScenario",
     "build_scenario",
+    "candidate_sites",
+    "closed_places",
     "demand_table",
     "demand_weights",
     "gateway_onward_costs",
@@ -85,8 +87,10 @@ class BuiltScenario:
 
     ``places``: the place table (``place_id`` index; name_zh, name_en, lon, lat, adcode...).
     ``graph``: the network after disruptions. ``problem``: a :class:`ColdChainProblem` or, for the
-    location models, a dict of arrays (``cost``, ``weights``...). ``sites`` / ``customers``: place ids
-    on the model's site and customer axes (location models); ``notes``: data assumptions met while
+    location models, a dict of arrays (``cost``, ``weights``, ``must_open``, ``forbidden`` site indices,
+    ``fixed_cost_cny`` per site, ``budget_cny``...). ``sites`` / ``customers``: place ids on the model's site
+    and customer axes (location models). ``site_keys``: each model site's name -> ``(tier, place id)``,
+    the site's identity from here on (names are never parsed back). ``notes``: data assumptions met while
     building (e.g. supply rows left unallocated).
     """
 
@@ -96,7 +100,7 @@ class BuiltScenario:
     problem: Any
     sites: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
-    site_tiers: dict[str, str] = field(default_factory=dict)
+    site_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -122,7 +126,7 @@ def prefecture_seat(prefecture_adcode: str) -> str:
     seats = _prefecture_seats(str(geodata_dir()))
     if prefecture_adcode not in seats:
         raise PlannerError(f"no county seat known for prefecture {prefecture_adcode}")
-    return resolve_place(seats[prefecture_adcode])
+    return resolve_places([seats[prefecture_adcode]])[0]
 
 
 def _adcode_place(adcode: str) -> str:
@@ -130,7 +134,7 @@ def _adcode_place(adcode: str) -> str:
     adcode = str(adcode)
     seats = regions.load_county_seats()
     if adcode in set(seats["adcode"].astype(str)):
-        return resolve_place(adcode)
+        return resolve_places([adcode])[0]
     return prefecture_seat(adcode)
 
 
@@ -145,7 +149,7 @@ def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame,
     seats = regions.load_county_seats()
     for region in spec.county_seats_of:
         codes = seats[seats["adcode"].astype(str).str.startswith(PROVINCE_CODES[region])]["adcode"]
-        chosen += [resolve_place(str(c)) for c in sorted(codes.astype(str))]
+        chosen += resolve_places(sorted(codes.astype(str)))
     for region in spec.prefecture_seats_of:
         prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(PROVINCE_CODES[region])})
         chosen += [prefecture_seat(p) for p in prefectures]
@@ -160,41 +164,19 @@ def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame,
     return [p for p in ordered if p not in outside]
 
 
+def closed_places(scenario: Scenario) -> set[str]:
+    """Place ids closed by ``disruptions.nodes``."""
+    return {resolve_place(name) for name in scenario.disruptions.nodes}
+
+
+def candidate_sites(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame, supply: pd.DataFrame | None = None) -> list[str]:
+    """The candidate sites of a place selection: :func:`select_places` without the closed places (a
+    place that ``disruptions.nodes`` closes hosts no site)."""
+    closed = closed_places(scenario)
+    return [p for p in select_places(spec, scenario, places, supply) if p not in closed]
+
+
 # ------------------------------------------------------------------------------------------ supply
-
-
-def _read_user_table(path: Path, sheet: str | None) -> pd.DataFrame:
-    if not path.is_file():
-        raise PlannerError(f"{path}: file not found")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        return pd.read_csv(path)
-    except Exception as exc:  # noqa: BLE001 - pandas raises many types for unreadable files
-        detail = " ".join(str(exc).split())  # one line, whatever the reader's message looks like
-        raise PlannerError(f"{path}: cannot read the table ({type(exc).__name__}: {detail}); save it as UTF-8 CSV or .xlsx") from None
-
-
-def _table_places(path: Path, raw: pd.DataFrame, key: str) -> Iterator[tuple[int, dict[str, Any], str]]:
-    """``(line number, row, place id)`` per row of a user table keyed by ``key`` (adcode or name)."""
-    for line_no, row in enumerate(raw.itertuples(index=False), start=2):
-        record = row._asdict()
-        try:
-            place = resolve_place(str(record[key]))
-        except PlannerError as exc:
-            raise PlannerError(f"{path.name}:{line_no}: field {key}: {exc}") from None
-        yield line_no, record, place
-
-
-def _non_negative(path: Path, line_no: int, record: dict[str, Any], column: str) -> float:
-    """The number in ``column`` of a user-table row; a clear error when missing, not a number or negative."""
-    try:
-        value = float(record[column])
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise PlannerError(f"{path.name}:{line_no}: field {column}={record[column]!r} must be a non-negative number")
-    return value
 
 
 def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -226,18 +208,7 @@ def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list
         supply = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
     else:
         path = (base_dir / scenario.supply.table).resolve()
-        raw = _read_user_table(path, scenario.supply.sheet)
-        key = scenario.supply.key
-        missing = [c for c in (key, "product", "tonnes") if c not in raw.columns]
-        if missing:
-            raise PlannerError(f"{path.name}: missing column(s) {', '.join(missing)}; supply tables need {key}, product, tonnes")
-        rows = []
-        for line_no, record, place in _table_places(path, raw, key):
-            tonnes = _non_negative(path, line_no, record, "tonnes")
-            if record["product"] not in product_ids:
-                raise PlannerError(f"{path.name}:{line_no}: field product={record['product']!r} is not a product of the scenario")
-            rows.append((place, record["product"], tonnes))
-        supply = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
+        supply = read_supply_table(path, scenario.supply.sheet, scenario.supply.key, product_ids)
     scale = {p.id: p.supply_scale * scenario.supply.scale for p in scenario.products}
     supply["tonnes"] = supply["tonnes"] * supply["product"].map(scale)
     supply = supply.groupby(["place_id", "product"], as_index=False, sort=False)["tonnes"].sum()
@@ -280,46 +251,16 @@ def uses_demand_table(scenario: Scenario) -> bool:
 
 
 def user_demand_table(scenario: Scenario, base_dir: Path, points: list[str]) -> tuple[str, pd.DataFrame]:
-    """Read the user's demand table named by ``demand.weights``.
+    """Read the user's demand table named by ``demand.weights`` (see :func:`planner.scenario.tables.read_demand_table`).
 
     Returns ``("tonnes", rows place_id, product, tonnes)`` for a table with columns (key, product, tonnes),
     or ``("weight", rows place_id, weight)`` for (key, weight); ``key`` is ``demand.key`` (adcode or name).
     Rows naming a place that is not one of ``points`` (the scenario's demand points), an unknown product,
-    or a negative or missing number raise :class:`PlannerError` naming the file, line and field.
+    or a bad number raise :class:`PlannerError` naming the file, line and column; rows repeating a place
+    (and product) are added up.
     """
     path = (base_dir / scenario.demand.weights).resolve()
-    raw = _read_user_table(path, scenario.demand.sheet)
-    key = scenario.demand.key
-    if key not in raw.columns:
-        raise PlannerError(f"{path.name}: missing column {key}; demand tables need {key}, product, tonnes "
-                           f"or {key}, weight (demand.key says which key)")
-    if {"product", "tonnes"} <= set(raw.columns):
-        kind, value_column = "tonnes", "tonnes"
-    elif "weight" in raw.columns:
-        kind, value_column = "weight", "weight"
-    else:
-        raise PlannerError(f"{path.name}: demand tables need columns {key}, product, tonnes or {key}, weight; "
-                           f"found {', '.join(map(str, raw.columns))}")
-    product_ids = [p.id for p in scenario.products]
-    wanted = set(points)
-    rows = []
-    for line_no, record, place in _table_places(path, raw, key):
-        if place not in wanted:
-            raise PlannerError(f"{path.name}:{line_no}: field {key}={record[key]!r} is not one of the scenario's "
-                               f"demand points; widen demand.points or drop the row")
-        value = _non_negative(path, line_no, record, value_column)
-        if kind == "tonnes":
-            if record["product"] not in product_ids:
-                raise PlannerError(f"{path.name}:{line_no}: field product={record['product']!r} is not a product of the scenario "
-                                   f"({', '.join(product_ids) or 'it has none'})")
-            rows.append((place, record["product"], value))
-        else:
-            rows.append((place, value))
-    if kind == "tonnes":
-        table = pd.DataFrame(rows, columns=["place_id", "product", "tonnes"])
-        return kind, table.groupby(["place_id", "product"], as_index=False, sort=False)["tonnes"].sum()
-    table = pd.DataFrame(rows, columns=["place_id", "weight"])
-    return kind, table.groupby("place_id", as_index=False, sort=False)["weight"].sum()
+    return read_demand_table(path, scenario.demand.sheet, scenario.demand.key, [p.id for p in scenario.products], points)
 
 
 def _table_weights(kind: str, table: pd.DataFrame, points: list[str]) -> pd.Series:
@@ -414,10 +355,11 @@ def demand_table(
 
 def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
     """The network with the scenario's disruptions applied."""
-    graph = build_network()
+    graph = network.build_network()
     d = scenario.disruptions
-    if d.nodes or d.routes or d.corridors or d.border_ports:
-        graph = disrupt(graph, nodes=d.nodes, routes=d.routes, corridors=d.corridors, border_ports=d.border_ports)
+    if d.nodes or d.links or d.routes or d.corridors or d.border_ports:
+        graph = network.disrupt(graph, nodes=d.nodes, links=[link.as_mapping() for link in d.links], routes=d.routes,
+                        corridors=d.corridors, border_ports=d.border_ports)  # fmt: skip
     return graph
 
 
@@ -429,8 +371,8 @@ def arc_matrices(graph: nx.MultiDiGraph, origins: list[str], destinations: list[
     arcs = []
     for mode in modes:
         allowed = _MODE_SETS[mode]
-        ambient = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
-        reefer = cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
+        ambient = network.cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=False)
+        reefer = network.cost_matrix(graph, origins, destinations, modes=allowed, refrigerated=True)
         arcs.append(ArcMatrix(
             from_tier=from_tier,
             to_tier=to_tier,
@@ -502,11 +444,11 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
     kinds = demand.groupby("place_id")["kind"].first()
     tiers = []
     locations = {"production": areas, "demand": demand_points}
-    site_tiers: dict[str, str] = {}
+    site_keys: dict[str, tuple[str, str]] = {}
     must_open = {resolve_place(n) for n in scenario.policy.must_open}
     forbidden = {resolve_place(n) for n in scenario.policy.forbidden}
     for tier in scenario.tiers:
-        candidates = select_places(tier.candidates, scenario, places, supply)
+        candidates = candidate_sites(tier.candidates, scenario, places, supply)
         if not candidates:
             raise PlannerError(f"scenario {scenario.name}: tier {tier.name} has no candidate sites")
         sites = tuple(
@@ -523,7 +465,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
         tiers.append(SiteTier(tier.name, sites, min_open=tier.min_open, max_open=tier.max_open, refrigerated=tier.refrigerated))
         locations[tier.name] = candidates
         for place in candidates:
-            site_tiers[f"{tier.name}:{place}"] = tier.name
+            site_keys[f"{tier.name}:{place}"] = (tier.name, place)
     tier_arcs = scenario.tier_arcs or [
         ("production", scenario.tiers[0].name),
         *[(a.name, b.name) for a, b in zip(scenario.tiers, scenario.tiers[1:], strict=False)],
@@ -555,7 +497,7 @@ def _cold_chain(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph:
         co2_price_cny_per_t=scenario.policy.co2_price_cny_per_t,
         name=scenario.name,
     )
-    return BuiltScenario(scenario, places, graph, problem, site_tiers=site_tiers, notes=notes)
+    return BuiltScenario(scenario, places, graph, problem, site_keys=site_keys, notes=notes)
 
 
 def _co2_parameters() -> tuple[dict[str, float], float]:
@@ -568,13 +510,20 @@ def _co2_parameters() -> tuple[dict[str, float], float]:
 
 def _location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: nx.MultiDiGraph) -> BuiltScenario:
     assert scenario.candidates is not None
-    sites = select_places(scenario.candidates, scenario, places)
+    sites = candidate_sites(scenario.candidates, scenario, places)
     customers = select_places(scenario.demand.points, scenario, places)
     if not sites:
         raise PlannerError(f"scenario {scenario.name}: no candidate sites")
     if not customers:
         raise PlannerError(f"scenario {scenario.name}: no demand points")
-    matrix = cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
+    fixings = {}
+    for field_name in ("must_open", "forbidden"):
+        chosen = [resolve_place(n) for n in getattr(scenario.policy, field_name)]
+        outside = [p for p in chosen if p not in sites]
+        if outside:  # planner validate reports it with file and line; a Scenario object gets here
+            raise PlannerError(f"scenario {scenario.name}: policy.{field_name}: {outside[0]} is not a candidate site")
+        fixings[field_name] = [sites.index(p) for p in chosen]
+    matrix = network.cost_matrix(graph, customers, sites, modes=_MODE_SETS[scenario.modes[0]] if len(scenario.modes) == 1 else tuple(dict.fromkeys(m for mode in scenario.modes for m in _MODE_SETS[mode])), refrigerated=scenario.refrigerated)
     metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
     weights = demand_weights(customers, scenario, places, base_dir).to_numpy()
     problem = {
@@ -582,10 +531,12 @@ def _location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: n
         "distance_km": np.asarray(matrix.distance_km, dtype=float),
         "time_h": np.asarray(matrix.time_h, dtype=float),
         "weights": weights,
-        "must_open": [sites.index(p) for p in (resolve_place(n) for n in scenario.policy.must_open) if p in sites],
-        "forbidden": [sites.index(p) for p in (resolve_place(n) for n in scenario.policy.forbidden) if p in sites],
+        "fixed_cost_cny": np.full(len(sites), scenario.fixed_cost_cny),
+        "budget_cny": scenario.policy.budget_cny,
+        **fixings,
     }
-    return BuiltScenario(scenario, places, graph, problem, sites=sites, customers=customers)
+    site_keys = {place: ("site", place) for place in sites}
+    return BuiltScenario(scenario, places, graph, problem, sites=sites, customers=customers, site_keys=site_keys)
 
 
 def build_scenario(scenario: Scenario, base_dir: str | Path = ".") -> BuiltScenario:

@@ -1,15 +1,21 @@
 """Reading scenario files: YAML with ``extends:``, every problem reported with file, line and field.
 
 ``extends: base.yaml`` (a path relative to the extending file) starts from the base scenario and
-overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Problems are
+overrides it: mappings merge key by key, anything else (lists, numbers, strings) replaces. Single
+fields, a list item's included, are set by path (``set: {"tiers[1].min_open": 2}`` or the path as a
+top-level key; :mod:`planner.scenario.overrides`) after the file's own fields are merged. Problems are
 collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
-raises :class:`ScenarioError` with the first problem and the count of the others.
+raises :class:`ScenarioError` with the first problem and the count of the others. A key given twice in one
+mapping is an error (not "the last one wins"), and a file past :data:`MAX_YAML_BYTES`,
+:data:`MAX_YAML_DEPTH` levels of nesting or :data:`MAX_YAML_VALUES` values is refused before its values
+are built.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,32 +67,94 @@ class _Source:
     path: Path
     data: dict[str, Any]
     root: yaml.Node | None
+    #: location of each field set by a path override in this file -> its line there
+    overridden: dict[tuple[Any, ...], int | None] = field(default_factory=dict)
+
+
+#: Limits of a YAML file (scenario or sweep), checked before its values are built: its size in bytes, how
+#: deep mappings and lists nest, and how many values it holds once anchors and aliases are expanded.
+MAX_YAML_BYTES = 1 << 20
+MAX_YAML_DEPTH = 20
+MAX_YAML_VALUES = 100_000
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader that also reads ``1e6`` and ``1.0e6`` as numbers (YAML 1.2), not text: with
+    strict types a number written without the exponent's sign must not turn into a string."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 def read_yaml_mapping(path: Path, what: str = "a scenario file") -> tuple[dict[str, Any], yaml.Node | None]:
     """Read a YAML file that must hold a mapping; return it with its node tree (for line numbers).
 
-    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file.
+    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file, a key
+    given twice in one mapping, or a file past the limits :data:`MAX_YAML_BYTES`, :data:`MAX_YAML_DEPTH`
+    and :data:`MAX_YAML_VALUES`.
     """
     if not path.is_file():
         raise ScenarioError([Problem(str(path), None, "", "file not found")])
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ScenarioError([Problem(str(path), None, "", f"the file is larger than {MAX_YAML_BYTES >> 20} MiB; "
+                                     f"{what} holds settings, put tables in CSV or Excel files")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        _check_tree(path, root)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError([Problem(str(path), line, "", f"invalid YAML: {problem}")]) from None
+    except RecursionError:  # the YAML parser recurses once per level, before the depth check can run
+        raise ScenarioError([Problem(str(path), None, "", f"values nest more than {MAX_YAML_DEPTH} levels deep")]) from None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError([Problem(str(path), 1, "", f"{what} must be a mapping of fields")])
     return data, root
+
+
+def _check_tree(path: Path, root: yaml.Node | None) -> None:
+    """Reject repeated keys, deep nesting and alias bombs in a composed YAML document (iteratively)."""
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())] if root is not None else []
+    values = 0
+    while stack:
+        node, loc = stack.pop()
+        values += 1
+        line = node.start_mark.line + 1
+        if values > MAX_YAML_VALUES:
+            raise ScenarioError([Problem(str(path), line, field_path(loc), f"the file holds more than {MAX_YAML_VALUES:,} "
+                                         "values (anchors and aliases counted as often as they are used)")])
+        if len(loc) > MAX_YAML_DEPTH:
+            raise ScenarioError([Problem(str(path), line, field_path(loc), f"values nest more than {MAX_YAML_DEPTH} levels deep")])
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    stack.append((value, loc))
+                    continue
+                name = key.value if isinstance(key, yaml.ScalarNode) else f"<{type(key).__name__}>"
+                where = (key.tag, str(name))
+                if where in seen:
+                    raise ScenarioError([Problem(str(path), key.start_mark.line + 1, field_path((*loc, name)),
+                                                 f"the key is given twice (first on line {seen[where]}); keep one")])
+                seen[where] = key.start_mark.line + 1
+                stack.append((value, (*loc, name)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, index)) for index, item in enumerate(node.value))
 
 
 def _read(path: Path) -> _Source:
@@ -156,6 +224,9 @@ def _exists(root: yaml.Node | None, loc: tuple[Any, ...]) -> bool:
 def _locate(chain: list[_Source], loc: tuple[Any, ...]) -> tuple[str, int | None]:
     """The file of the chain that defines ``loc`` (child first) and the line there."""
     for source in chain:
+        for target, line in source.overridden.items():  # set by a path: point at the override
+            if loc[: len(target)] == target:
+                return str(source.path), line
         if _exists(source.root, loc):
             return str(source.path), yaml_line(source.root, loc)
     # The field is missing everywhere: point at its parent in the child file.
@@ -171,27 +242,48 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def read_scenario_dict(path: str | Path) -> tuple[dict[str, Any], list[_Source]]:
-    """The merged raw mapping of a scenario file and its ``extends`` chain."""
-    chain = _chain(Path(path))
-    merged: dict[str, Any] = {}
-    for source in reversed(chain):
-        merged = _merge(merged, source.data)
-    merged.pop("extends", None)
+    """The merged raw mapping of a scenario file and its ``extends`` chain, path overrides applied.
+
+    Raises :class:`ScenarioError` listing every override that names no field of the scenario.
+    """
+    merged, chain, problems = _merged(path)
+    if problems:
+        raise ScenarioError(problems)
     return merged, chain
 
 
-def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+def _merged(path: str | Path) -> tuple[dict[str, Any], list[_Source], list[Problem]]:
+    """The merged mapping, its chain and the refused path overrides (the others are applied)."""
+    from planner.scenario.overrides import apply_overrides, file_overrides, parse_path
+
+    chain = _chain(Path(path))
+    merged: dict[str, Any] = {}
+    problems = []
+    for source in reversed(chain):
+        plain, overrides = file_overrides(source.data)
+        merged = _merge(merged, plain)
+        refused = apply_overrides(merged, overrides)
+        problems += [Problem(str(source.path), yaml_line(source.root, where), str(where[-1]), reason) for where, reason in refused]
+        bad = {where for where, _ in refused}
+        source.overridden = {parse_path(key): yaml_line(source.root, where) for key, _, where in overrides if where not in bad}
+    merged.pop("extends", None)
+    return merged, chain, problems
+
+
+def check_scenario(path: str | Path, notes: list[str] | None = None) -> tuple[Scenario | None, list[Problem]]:
     """Validate a scenario file; return the scenario (None if invalid) and every problem found.
 
-    Checks the YAML, the schema, then the names it uses (places, roles, products) against the shipped data.
+    Checks the YAML, the schema, the names it uses (places, roles, products) against the shipped data,
+    then what the scenario means (:mod:`planner.scenario.semantics`: selections, ``p``, must-open sites,
+    budgets, tier arcs, gateway shares, the user's tables) — everything ``run`` checks before building
+    the network. ``notes`` (a list) receives the semantic notes of a valid scenario.
     """
     try:
-        merged, chain = read_scenario_dict(path)
+        merged, chain, problems = _merged(path)
     except ScenarioError as exc:
         return None, exc.problems
     from planner.scenario.names import check_names
 
-    problems = []
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(merged)
@@ -208,8 +300,22 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
                 message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
             problems.append(Problem(file, line, field_path(loc), message))
     problems += [Problem(*_locate(chain, loc), field_path(loc), message) for loc, message in check_names(merged)]
+    if scenario is not None and not problems:
+        from planner.scenario.semantics import check_semantics
+
+        issues, found_notes = check_semantics(scenario, chain[0].path.parent)
+        problems += [_issue_problem(chain, issue) for issue in issues]
+        if notes is not None:
+            notes += found_notes
     problems.sort(key=lambda p: (p.file != str(chain[0].path), p.file, p.line or 0))
     return (scenario if not problems else None), problems
+
+
+def _issue_problem(chain: list[_Source], issue: Any) -> Problem:
+    """A semantic issue as a problem: at its line of a user table, or at the field of the scenario file."""
+    if issue.table is not None:
+        return Problem(issue.table.file, issue.table.line, issue.table.column, issue.table.message)
+    return Problem(*_locate(chain, issue.loc), field_path(issue.loc), issue.message)
 
 
 def _known_fields(loc: tuple[Any, ...]) -> list[str]:

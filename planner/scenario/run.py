@@ -23,10 +23,11 @@ from planner.model import location as location_models
 from planner.model.coldchain import REPAIRED_INCUMBENT, solve_cold_chain
 from planner.model.matrix import SolverOptions
 from planner.scenario.build import BuiltScenario, build_scenario, uses_demand_table
-from planner.scenario.load import load_scenario
+from planner.scenario.load import Problem, ScenarioError, field_path
 from planner.scenario.schema import Scenario, SolverSpec
+from planner.scenario.semantics import check_semantics, solver_threads
 
-__all__ = ["RunResult", "solve_built", "solve_scenario", "solver_notes"]
+__all__ = ["CheckedScenario", "RunResult", "check_for_run", "solve_built", "solve_checked", "solve_scenario", "solver_notes"]
 
 Step = Callable[[str], None]
 
@@ -69,9 +70,12 @@ def _names(places: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     return info.reset_index(drop=True)
 
 
-def _split_site(site: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parts = site.str.split(":", n=1, expand=True)
-    return parts[0], parts[1]
+def _site_places(built: BuiltScenario, names: pd.Series, tiers: pd.Series) -> pd.Series:
+    """The place id of each model location: looked up in ``built.site_keys`` for a site; production areas
+    and demand points are named by their place id already."""
+    places = {name: place for name, (_, place) in built.site_keys.items()}
+    is_site = ~tiers.isin(["production", "demand"])
+    return names.where(~is_site, names.map(places))
 
 
 def _options(scenario: Scenario, log_path: Path | None) -> SolverOptions:
@@ -80,7 +84,7 @@ def _options(scenario: Scenario, log_path: Path | None) -> SolverOptions:
         solver=solver.name,
         time_limit_s=solver.time_limit_s,
         mip_gap=solver.mip_gap,
-        threads=solver.threads,
+        threads=solver_threads(solver.threads),
         log_path=str(log_path) if log_path else None,
     )
 
@@ -90,7 +94,7 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
     places = built.places
     solution = solve_cold_chain(built.problem, _options(scenario, log_path))
     sites = solution.sites.copy()
-    sites["tier"], sites["place_id"] = _split_site(sites["site"])
+    sites["place_id"] = sites["site"].map({name: place for name, (_, place) in built.site_keys.items()})
     sites = pd.concat([sites.reset_index(drop=True), _names(places, sites["place_id"])], axis=1)
     columns = ["tier", "place_id", "name_zh", "name_en", "lon", "lat", "open", "level", "capacity_t",
                "fixed_cost_cny", "throughput_t", "utilisation", "handling_cny", "must_open", "forbidden"]
@@ -99,7 +103,7 @@ def _cold_chain_result(built: BuiltScenario, log_path: Path | None) -> RunResult
 
     flows = solution.flows.copy()
     for end in ("from", "to"):
-        flows[f"{end}_place"] = flows[end].where(~flows[end].str.contains(":"), flows[end].str.split(":", n=1).str[1])
+        flows[f"{end}_place"] = _site_places(built, flows[end], flows[f"{end}_tier"])
         names = _names(places, flows[f"{end}_place"])
         for column in ("name_zh", "lon", "lat"):
             flows[f"{end}_{column}"] = names[column].to_numpy()
@@ -155,15 +159,17 @@ def _solve_location(scenario: Scenario, built: BuiltScenario, common: dict[str, 
     elif scenario.model == "max_covering":
         solution = location_models.maximal_covering(data["time_h"], scenario.service_time_h, scenario.p, demand=weights, **common)
     elif scenario.model == "set_covering":
+        # sites cost fixed_cost_cny each, or count 1 each when they cost nothing (then no budget applies)
         fixed = np.full(len(built.sites), scenario.fixed_cost_cny or 1.0)
-        solution = location_models.location_set_covering(data["time_h"], scenario.service_time_h, site_cost=fixed, **common)
+        budget = data["budget_cny"] if scenario.fixed_cost_cny > 0 else None
+        solution = location_models.location_set_covering(data["time_h"], scenario.service_time_h, site_cost=fixed, budget=budget, **common)
     elif scenario.model == "facility_location":
-        fixed = np.full(len(built.sites), scenario.fixed_cost_cny)
+        fixed = data["fixed_cost_cny"]
         transport = cost * weights[:, None]
         if scenario.capacity_t is not None:
-            solution = location_models.capacitated_facility_location(transport, fixed, weights, np.full(len(built.sites), scenario.capacity_t), single_sourcing=True, **common)
+            solution = location_models.capacitated_facility_location(transport, fixed, weights, np.full(len(built.sites), scenario.capacity_t), single_sourcing=True, budget=data["budget_cny"], **common)
         else:
-            solution = location_models.uncapacitated_facility_location(transport, fixed, demand=weights, **common)
+            solution = location_models.uncapacitated_facility_location(transport, fixed, demand=weights, budget=data["budget_cny"], **common)
     else:  # pragma: no cover - the schema restricts the models
         raise PlannerError(f"unknown model {scenario.model}")
     return solution
@@ -172,7 +178,8 @@ def _solve_location(scenario: Scenario, built: BuiltScenario, common: dict[str, 
 def _location_tail(scenario: Scenario, built: BuiltScenario, solution: Any) -> RunResult:
     data = built.problem
     if not solution.is_feasible:
-        raise InfeasibleError(f"scenario {scenario.name}: {solution.status} ({solution.message or 'no feasible solution'})")
+        raise InfeasibleError(f"scenario {scenario.name}: {solution.status} ({solution.message or 'no feasible solution'})"
+                              f"{_budget_reason(scenario, solution.status)}")
     places = built.places
     opened_ids = [built.sites[j] for j in solution.open_sites]
     assignment = np.asarray(solution.assignment)
@@ -223,6 +230,19 @@ def _location_tail(scenario: Scenario, built: BuiltScenario, solution: Any) -> R
                      candidates, list(built.notes), built)
 
 
+def _budget_reason(scenario: Scenario, status: str) -> str:
+    """Why a location model with a budget found no plan, when the budget can be the cause."""
+    budget = scenario.policy.budget_cny
+    if budget is None or scenario.fixed_cost_cny <= 0 or status != "infeasible":
+        return ""
+    affordable = int(budget // scenario.fixed_cost_cny)
+    need = {"set_covering": f"no {affordable} site(s) reach every demand point within {scenario.service_time_h:g} h",
+            "facility_location": f"no {affordable} site(s) can serve every demand point"
+                                 + (f" with {scenario.capacity_t:g} each" if scenario.capacity_t is not None else "")}
+    return (f"; policy.budget_cny {budget:,.0f} CNY pays for at most {affordable} site(s) at fixed_cost_cny "
+            f"{scenario.fixed_cost_cny:,.0f} CNY and {need.get(scenario.model, 'no plan fits it')}: raise the budget")
+
+
 def solve_built(built: BuiltScenario, log_path: Path | None = None) -> RunResult:
     """Solve a built scenario with its solver options; the solver log goes to ``log_path``."""
     started = time.perf_counter()
@@ -265,6 +285,65 @@ def solver_notes(report: dict[str, Any], solver: SolverSpec) -> list[str]:
     return notes
 
 
+@dataclass
+class CheckedScenario:
+    """A scenario that passed every check ``planner validate`` makes, ready to build and solve.
+
+    ``base_dir``: where its relative table paths are read; ``files``: the scenario file and its
+    ``extends`` ancestors (empty for a :class:`Scenario` object); ``notes``: the checks' notes.
+    """
+
+    scenario: Scenario
+    base_dir: Path
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_for_run(scenario: Scenario | str | Path, base_dir: Path | None = None) -> CheckedScenario:
+    """Load (if a path) and check a scenario as ``planner validate`` does; raise :class:`ScenarioError`
+    naming the first problem (file, line and field for a file; the field for a :class:`Scenario`)."""
+    notes: list[str] = []
+    if not isinstance(scenario, Scenario):
+        path = Path(scenario)
+        from planner.scenario.load import check_scenario, read_scenario_dict
+
+        _, chain = read_scenario_dict(path)
+        loaded, problems = check_scenario(path, notes)
+        if problems:
+            raise ScenarioError(problems)
+        assert loaded is not None
+        return CheckedScenario(loaded, path.parent, [source.path for source in chain], notes)
+    base = Path(base_dir) if base_dir is not None else Path(".")
+    issues, notes = check_semantics(scenario, base)
+    if issues:
+        where = f"scenario {scenario.name}"
+        raise ScenarioError([
+            Problem(i.table.file, i.table.line, i.table.column, i.table.message) if i.table is not None
+            else Problem(where, None, field_path(i.loc), i.message)
+            for i in issues
+        ])
+    return CheckedScenario(scenario, base, [], notes)
+
+
+def solve_checked(checked: CheckedScenario, *, step: Step | None = None, log_path: Path | None = None) -> RunResult:
+    """Build and solve a checked scenario (:func:`check_for_run`); the solver log goes to ``log_path``."""
+    step = step or (lambda _stage: None)
+    scenario, base_dir = checked.scenario, checked.base_dir
+    step("building the network and cost matrices")
+    built = build_scenario(scenario, base_dir)
+    built.notes = [*checked.notes, *built.notes]
+    step("building and solving the model")
+    result = solve_built(built, log_path)
+    # the user's own tables are inputs too (the manifest hashes them)
+    files = list(checked.files)
+    if scenario.supply is not None and scenario.supply.table != "shipped":
+        files.append((base_dir / scenario.supply.table).resolve())
+    if uses_demand_table(scenario):
+        files.append((base_dir / scenario.demand.weights).resolve())
+    result.source_files = files
+    return result
+
+
 def solve_scenario(
     scenario: Scenario | str | Path,
     *,
@@ -272,32 +351,14 @@ def solve_scenario(
     log_path: Path | None = None,
     base_dir: Path | None = None,
 ) -> RunResult:
-    """Load (if a path), build and solve a scenario; ``step`` is told each stage as it starts.
+    """Load (if a path), check, build and solve a scenario; ``step`` is told each stage as it starts.
 
     Relative table paths inside the scenario (a user supply or demand file) are resolved against the
     scenario file's directory, or for a :class:`Scenario` object against ``base_dir`` (default: the
-    current directory). The solver log goes to ``log_path``.
+    current directory). The solver log goes to ``log_path``. A scenario that ``planner validate`` would
+    reject raises :class:`ScenarioError` before anything is built.
     """
     step = step or (lambda _stage: None)
-    files: list[Path] = []
-    base_dir = Path(base_dir) if base_dir is not None else Path(".")
     if not isinstance(scenario, Scenario):
-        path = Path(scenario)
         step("reading the scenario")
-        from planner.scenario.load import read_scenario_dict
-
-        _, chain = read_scenario_dict(path)
-        files = [source.path for source in chain]
-        scenario = load_scenario(path)
-        base_dir = path.parent
-    step("building the network and cost matrices")
-    built = build_scenario(scenario, base_dir)
-    step("building and solving the model")
-    result = solve_built(built, log_path)
-    # the user's own tables are inputs too (the manifest hashes them)
-    if scenario.supply is not None and scenario.supply.table != "shipped":
-        files.append((base_dir / scenario.supply.table).resolve())
-    if uses_demand_table(scenario):
-        files.append((base_dir / scenario.demand.weights).resolve())
-    result.source_files = files
-    return result
+    return solve_checked(check_for_run(scenario, base_dir), step=step, log_path=log_path)

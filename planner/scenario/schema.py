@@ -3,23 +3,34 @@
 A scenario names the region, the model, the products, where supply and demand come from, the candidate
 sites per tier, costs and capacity levels, allowed transport modes, policy constraints, disruptions and
 solver options. Units are in the field names. See the README's scenario-file reference for an example.
+
+Types are strict: a boolean is not a number, a number is not a string (``p: "5"`` and ``p: true`` are
+errors, ``lines: 2409`` is the one number read as text). Names that reach output files and maps are
+restricted: a scenario ``name`` is a slug of at most :data:`MAX_NAME_LENGTH` characters (it names a
+folder); a tier ``name`` is letters (any script), digits, ``_``, ``-`` and spaces, starting with a letter
+or digit, at most :data:`MAX_TIER_NAME_LENGTH` characters, and not ``production`` or ``demand`` (the ends
+of the chain). So no name can start a spreadsheet formula (``= + - @``) or carry terminal markup; free
+text (``title``, ``description``) may hold anything but control characters, and is escaped where shown.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "MAX_NAME_LENGTH",
+    "MAX_TIER_NAME_LENGTH",
     "MODELS",
     "CandidateSpec",
     "Citation",
     "DemandSpec",
     "DisruptionSpec",
     "GatewaySpec",
+    "LinkClosure",
     "PolicySpec",
     "ProductSpec",
     "Scenario",
@@ -34,9 +45,28 @@ Mode = Literal["road", "rail", "air"]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
+MAX_NAME_LENGTH = 64
+MAX_TIER_NAME_LENGTH = 40
+_TIER_NAME = re.compile(r"[^\W_][\w\- ]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls except tab and newline
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, strict=True)
+
+
+def _as_tuples(value: Any) -> Any:
+    """YAML and JSON have no tuples: accept a list of lists where the schema says list of pairs."""
+    if isinstance(value, list):
+        return [tuple(item) if isinstance(item, list) else item for item in value]
+    return value
+
+
+def _no_control(value: str, what: str) -> str:
+    match = _CONTROL.search(value)
+    if match:
+        raise ValueError(f"{what} holds the control character {match.group()!r}; remove it")
+    return value
 
 
 class Citation(_Strict):
@@ -45,6 +75,11 @@ class Citation(_Strict):
     document: str
     lines: str
     clause: str = ""
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _line_number(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("lines")
     @classmethod
@@ -94,6 +129,21 @@ class TierSpec(_Strict):
     min_open: int = Field(0, ge=0)
     max_open: int | None = Field(None, ge=0)
     refrigerated: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _tier_name(cls, value: str) -> str:
+        if value in ("production", "demand"):
+            raise ValueError(f"{value!r} names an end of the chain (tier_arcs use it); call the tier something else")
+        if len(value) > MAX_TIER_NAME_LENGTH or not _TIER_NAME.fullmatch(value):
+            raise ValueError(f"tier names are letters, digits, _, - and spaces, starting with a letter or digit, "
+                             f"at most {MAX_TIER_NAME_LENGTH} characters; got {value!r}")
+        return value
+
+    @field_validator("capacity_levels_t_cny", mode="before")
+    @classmethod
+    def _level_pairs(cls, value: Any) -> Any:
+        return _as_tuples(value)
 
     @field_validator("capacity_levels_t_cny")
     @classmethod
@@ -163,10 +213,25 @@ class PolicySpec(_Strict):
     co2_price_cny_per_t: NonNegative = 0.0
 
 
+class LinkClosure(_Strict):
+    """A closed stretch of a route between two of its places: ``{route: G30, from: 武威, to: 张掖}``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    route: str
+    from_: str = Field(alias="from")
+    to: str
+
+    def as_mapping(self) -> dict[str, str]:
+        """The closure as :func:`planner.network.disrupt` takes it."""
+        return {"route": self.route, "from": self.from_, "to": self.to}
+
+
 class DisruptionSpec(_Strict):
-    """Closed places and links (names or ids)."""
+    """Closed places, route stretches, routes, corridors and border ports (names or ids)."""
 
     nodes: list[str] = Field(default_factory=list)
+    links: list[LinkClosure] = Field(default_factory=list)
     routes: list[str] = Field(default_factory=list)
     corridors: list[str] = Field(default_factory=list)
     border_ports: list[str] = Field(default_factory=list)
@@ -210,9 +275,20 @@ class Scenario(_Strict):
     @field_validator("name")
     @classmethod
     def _slug(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", value):
-            raise ValueError("name must be lowercase letters, digits, _ or - (it names the output folder)")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", value) or len(value) > MAX_NAME_LENGTH:
+            raise ValueError(f"name must be lowercase letters, digits, _ or -, at most {MAX_NAME_LENGTH} characters "
+                             "(it names the output folder)")
         return value
+
+    @field_validator("title", "description")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _no_control(value, "the text")
+
+    @field_validator("tier_arcs", mode="before")
+    @classmethod
+    def _arc_pairs(cls, value: Any) -> Any:
+        return _as_tuples(value)
 
     @model_validator(mode="after")
     def _model_fields(self) -> Scenario:

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from planner.atomic import write_text_atomic
 from planner.errors import PlannerError
 from planner.scenario.build import build_scenario
-from planner.scenario.run import solve_built
+from planner.scenario.run import check_for_run, solve_built
 from planner.scenario.schema import Scenario
 from planner.sweep.expand import Member, expand_sweep
 from planner.sweep.spec import LoadedSweep
@@ -106,7 +106,9 @@ def run_member(payload: dict[str, Any]) -> dict[str, Any]:
     }
     try:
         scenario = Scenario.model_validate(payload["scenario"])
-        built = build_scenario(scenario, Path(payload["base_dir"]))
+        checked = check_for_run(scenario, Path(payload["base_dir"]))  # what planner validate checks
+        built = build_scenario(scenario, checked.base_dir)
+        built.notes = [*checked.notes, *built.notes]
         result = solve_built(built)
     except ValidationError as exc:
         record["error"] = _validation_message(exc)

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.sweep.spec import LoadedSweep, LogNormal, MonteCarloSpec, Normal, Uniform, parse_path
+from planner.scenario.overrides import parse_path, set_path
+from planner.sweep.spec import LoadedSweep, LogNormal, MonteCarloSpec, Normal, Uniform
 
 __all__ = ["Member", "draw_multipliers", "expand_sweep", "set_path"]
 
@@ -51,38 +52,6 @@ def _short(value: Any) -> str:
 
 def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set the dotted ``path`` of the raw mapping ``data`` to ``value`` (missing mappings are created).
-
-    List indices must exist. Raises ValueError with the reason otherwise.
-    """
-    parts = parse_path(path)
-    node: Any = data
-    for position, key in enumerate(parts[:-1]):
-        following = parts[position + 1]
-        if isinstance(key, int):
-            if not isinstance(node, list) or key >= len(node):
-                raise ValueError(f"{path}: index {key} is out of range")
-            node = node[key]
-            continue
-        if not isinstance(node, dict):
-            raise ValueError(f"{path}: {key!r} is not inside a mapping")
-        if key not in node or node[key] is None:
-            if isinstance(following, int):
-                raise ValueError(f"{path}: {key} has no item {following}")
-            node[key] = {}
-        node = node[key]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or last >= len(node):
-            raise ValueError(f"{path}: index {last} is out of range")
-        node[last] = value
-    elif isinstance(node, dict):
-        node[last] = value
-    else:
-        raise ValueError(f"{path}: {last!r} is not inside a mapping")
 
 
 def _get_path(data: dict[str, Any], path: str, default: Any) -> Any:

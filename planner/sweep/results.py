@@ -30,6 +30,7 @@ import pandas as pd
 from planner.atomic import atomic_path, write_text_atomic
 from planner.sweep.expand import Member
 from planner.sweep.spec import LoadedSweep
+from planner.tables import write_csv
 
 __all__ = ["frequency_map", "plot_cost_vs_service", "results_table", "site_frequency", "write_outputs"]
 
@@ -129,6 +130,7 @@ def _band(frequency: float) -> tuple[float, str, str, str]:
 
 def frequency_map(frequency: pd.DataFrame, title_zh: str, title_en: str, subtitle: str) -> Any:
     """An offline folium map (:func:`planner.maps.new_map`) of the site frequencies, one layer per tier."""
+    from planner.labels import tier_names
     from planner.maps import LegendItem, new_map, planner_state
     from planner.maps.boundaries import add_boundaries
     from planner.maps.html import bilingual, join, table, tag
@@ -145,10 +147,11 @@ def frequency_map(frequency: pd.DataFrame, title_zh: str, title_en: str, subtitl
                             radius=3.5, tooltip=f"{row.name_zh} ({row.tier}): 0/{row.runs_candidate}")
     opened = located[located["runs_opened"] > 0]
     for index, tier in enumerate(dict.fromkeys(opened["tier"])):
-        layer = state.add_layer(f"frequency_{index}", f"选中频率：{tier}", f"Opening frequency: {tier}")
+        tier_zh, tier_en = tier_names(tier)
+        layer = state.add_layer(f"frequency_{index}", f"选中频率：{tier_zh}", f"Opening frequency: {tier_en}" + (f" ({tier})" if tier_en != tier else ""))
         for row in opened[opened["tier"] == tier].sort_values("frequency").itertuples():
             _, colour, _, _ = _band(float(row.frequency))
-            rows = [("层级 tier", str(tier)), ("选中 opened", f"{row.runs_opened} / {row.runs_candidate}"),
+            rows = [("层级 tier", f"{tier_zh} {tier}" if tier_zh != tier else str(tier)), ("选中 opened", f"{row.runs_opened} / {row.runs_candidate}"),
                     ("频率 frequency", f"{row.frequency:.0%}")]
             popup = tag("div", join([tag("div", bilingual(row.name_zh, row.name_en), "pl-pop-title"),
                                      tag("div", str(row.place_id), "pl-pop-sub"), table(["", ""], rows)]), "pl-pop")
@@ -237,11 +240,11 @@ def write_outputs(out_dir: Path, loaded: LoadedSweep, members: list[Member], rec
         table.to_parquet(temporary, index=False)
     files["results.parquet"] = out_dir / "results.parquet"
     with atomic_path(out_dir / "results.csv") as temporary:
-        table.to_csv(temporary, index=False)
+        write_csv(table, temporary)  # rounded, formula text escaped, a byte-order mark for Excel
     files["results.csv"] = out_dir / "results.csv"
     frequency = site_frequency(records)
     with atomic_path(out_dir / "site_frequency.csv") as temporary:
-        frequency.to_csv(temporary, index=False)
+        write_csv(frequency, temporary)
     files["site_frequency.csv"] = out_dir / "site_frequency.csv"
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
     title = sweep.title or sweep.name

@@ -26,7 +26,9 @@ A sweep file names a base scenario and what varies around it::
           set:                            # (block style: YAML flow mappings reject [ in keys)
             demand.gateways[2].node: alashankou
 
-Every problem is reported with file, line and field (:class:`SweepError`, like scenario files).
+Every problem is reported with file, line and field (:class:`SweepError`, like scenario files). A sweep
+has at most :data:`MAX_MEMBERS` members (disruption sets x grid points x draws), checked before they are
+expanded.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ from planner.scenario.load import (
     read_yaml_mapping,
     yaml_line,
 )
+from planner.scenario.overrides import check_path, model_of, parse_path
 from planner.scenario.schema import Scenario
 
 __all__ = [
+    "MAX_MEMBERS",
     "DisruptionSet",
     "DisruptionSweep",
     "Distribution",
@@ -65,8 +69,10 @@ __all__ = [
     "parse_path",
 ]
 
+#: The most members a sweep may have (each one a solve; split a larger study into several sweeps).
+MAX_MEMBERS = 100_000
+
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
-_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
 
 class _Strict(BaseModel):
@@ -228,81 +234,6 @@ class Sweep(_Strict):
         return grid
 
 
-# ------------------------------------------------------------------------------------- dotted paths
-
-
-def parse_path(path: str) -> tuple[str | int, ...]:
-    """``tiers[1].max_open`` -> ``("tiers", 1, "max_open")``; raises ValueError on a malformed path."""
-    parts: list[str | int] = []
-    for piece in str(path).split("."):
-        match = _PATH_PART.fullmatch(piece)
-        if match is None:
-            raise ValueError(f"malformed path {path!r}: use field names, dots and [index], e.g. tiers[1].max_open")
-        parts.append(match.group(1))
-        parts += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
-    return tuple(parts)
-
-
-def _model_of(annotation: Any) -> Any:
-    """The pydantic model inside an annotation (``X | None``, ``list[X]``), else None."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for inner in getattr(annotation, "__args__", ()):
-        found = _model_of(inner)
-        if found is not None:
-            return found
-    return None
-
-
-def _is_list(annotation: Any) -> bool:
-    origin = getattr(annotation, "__origin__", None)
-    if origin is list:
-        return True
-    return any(_is_list(inner) for inner in getattr(annotation, "__args__", ()) if inner is not type(None))
-
-
-def check_path(path: str, base: dict[str, Any]) -> str | None:
-    """Why ``path`` cannot be overridden in the raw base scenario ``base`` (None when it can).
-
-    Field names are checked against the scenario schema; list indices against the base's lists.
-    """
-    try:
-        parts = parse_path(path)
-    except ValueError as exc:
-        return str(exc)
-    model: Any = Scenario
-    annotation: Any = None
-    value: Any = base
-    for position, key in enumerate(parts):
-        where = ".".join(str(p) for p in parts[:position]) or "the scenario"
-        if isinstance(key, int):
-            if not _is_list(annotation):
-                return f"{where} is not a list"
-            if not isinstance(value, list) or key >= len(value):
-                size = len(value) if isinstance(value, list) else 0
-                return f"index {key} is out of range: the base scenario's {where} has {size} item(s)"
-            value = value[key]
-            model = _model_of(annotation)
-            annotation = None
-            continue
-        if model is None and getattr(annotation, "__origin__", None) is dict:
-            annotation, value = None, value.get(key) if isinstance(value, dict) else None
-            continue  # a free mapping (e.g. share_of_supply): any key
-        if model is None and _is_list(annotation):
-            return f"{where} is a list: give an index, e.g. {where}[0].{key}"
-        if model is None:
-            return f"{where} has no field {key!r}"
-        fields = list(model.model_fields)
-        if key not in fields:
-            close = difflib.get_close_matches(key, fields, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            return f"unknown field {key!r} in {where}{hint}"
-        annotation = model.model_fields[key].annotation
-        value = value.get(key) if isinstance(value, dict) else None
-        model = None if _is_list(annotation) else _model_of(annotation)
-    return None
-
-
 # ------------------------------------------------------------------------------------------ loading
 
 
@@ -358,7 +289,7 @@ def _known(loc: tuple[Any, ...]) -> list[str]:
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return []
-        model = _model_of(field.annotation)
+        model = model_of(field.annotation)
         if model is None:
             return []
     return list(getattr(model, "model_fields", {}))
@@ -366,27 +297,19 @@ def _known(loc: tuple[Any, ...]) -> list[str]:
 
 def _name_problems(sweep: Sweep, base: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """Unknown places, corridors and products named by the sweep (location, message)."""
-    from planner import layout
-    from planner.network.places import resolve_place
 
     problems: list[tuple[tuple[Any, ...], str]] = []
     d = sweep.disruptions
     if d is not None:
-        places = [(("disruptions", f, i), n) for f in ("each_border_port", "each_node") for i, n in enumerate(getattr(d, f))]
-        places += [(("disruptions", "sets", i, f, j), n) for i, s in enumerate(d.sets) for f in ("nodes", "border_ports") for j, n in enumerate(getattr(s, f))]
-        for loc, name in places:
-            try:
-                resolve_place(name)
-            except PlannerError as exc:
-                problems.append((loc, str(exc)))
-        corridors = layout.load_corridors()
-        known = set(corridors["id"]) | set(corridors["name_zh"])
-        named = [(("disruptions", "each_corridor", i), n) for i, n in enumerate(d.each_corridor)]
-        named += [(("disruptions", "sets", i, "corridors", j), n) for i, s in enumerate(d.sets) for j, n in enumerate(s.corridors)]
-        for loc, name in named:
-            if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1)
-                problems.append((loc, f"unknown corridor {name!r}{f'; did you mean {close[0]!r}?' if close else ''}"))
+        from planner.scenario.names import check_disruption_names
+
+        # names are resolved as a scenario's disruptions are (routes, corridors and ports by id or name)
+        for field, each in (("border_ports", "each_border_port"), ("corridors", "each_corridor"),
+                            ("nodes", "each_node"), ("routes", "each_route")):  # fmt: skip
+            for loc, message in check_disruption_names({field: getattr(d, each)}, ("disruptions",)):
+                problems.append((("disruptions", each, *loc[2:]), message))
+        for i, item in enumerate(d.sets):
+            problems += check_disruption_names(item.model_dump(), ("disruptions", "sets", i))
     mc = sweep.monte_carlo
     if mc is not None:
         ids = [p.get("id") for p in base.get("products", []) if isinstance(p, dict)]
@@ -410,6 +333,14 @@ def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
     sweep, problems = _schema_problems(path, data, root)
     if sweep is None:
         return None, problems
+    members = len(sweep.disruptions.expand()) if sweep.disruptions is not None else 1
+    for values in sweep.grid.values():
+        members *= len(values)
+    members *= sweep.monte_carlo.draws if sweep.monte_carlo is not None else 1
+    if members > MAX_MEMBERS:
+        loc = ("grid",) if sweep.grid else ("monte_carlo", "draws") if sweep.monte_carlo else ("disruptions",)
+        return None, [Problem(str(path), yaml_line(root, loc), field_path(loc), f"the sweep has {members:,} members "
+                              f"(disruption sets x grid points x draws), more than {MAX_MEMBERS:,}; split it")]
     base_path = (path.parent / sweep.base).resolve()
     if not base_path.is_file():
         return None, [Problem(str(path), yaml_line(root, ("base",)), "base", f"scenario file not found: {sweep.base} (paths are relative to the sweep file)")]

@@ -91,6 +91,16 @@
       el.setAttribute('cx', '15');
       el.setAttribute('cy', '8');
       el.setAttribute('r', String(Math.min(sym.r || 5, 7)));
+    } else if (sym.t === 'tx') {
+      el = document.createElementNS(SVG_NS, 'text');
+      el.setAttribute('x', '15');
+      el.setAttribute('y', '12');
+      el.setAttribute('text-anchor', 'middle');
+      el.setAttribute('font-size', '11');
+      el.setAttribute('font-weight', '700');
+      el.textContent = '地名';
+      svg.appendChild(el);
+      return svg;
     } else if (sym.t === 'ln') {
       el = document.createElementNS(SVG_NS, 'line');
       el.setAttribute('x1', '2');
@@ -137,6 +147,7 @@
         }
         section.items.forEach(function (entry) {
           var row = L.DomUtil.create('div', 'pl-legend-row', sec);
+          if (entry.layer) { row.setAttribute('data-layer', entry.layer); }
           row.appendChild(symbol(entry.sym));
           L.DomUtil.create('span', 'pl-legend-label', row).innerHTML = entry.label_html;
         });
@@ -219,6 +230,28 @@
     control.addTo(map);
   }
 
+  /* A header with a collapse button on the layer control; it starts folded when the list would take
+   * more than 40 % of the map's height (a small window, or a map with many layers). */
+  function collapsibleLayers(map) {
+    var control = map.getContainer().querySelector('.leaflet-control-layers');
+    var list = control && control.querySelector('.leaflet-control-layers-list');
+    if (!list || control.querySelector('.pl-layers-head')) { return; }
+    var head = L.DomUtil.create('div', 'pl-layers-head');
+    control.insertBefore(head, control.firstChild);
+    L.DomUtil.create('span', '', head).innerHTML = '图层 <span class="en">Layers</span>';
+    var toggle = L.DomUtil.create('button', 'pl-layers-toggle', head);
+    toggle.type = 'button';
+    toggle.title = '收起/展开 Collapse/expand';
+    function show(open) {
+      list.style.display = open ? '' : 'none';
+      toggle.textContent = open ? '−' : '+';
+      control.setAttribute('data-open', open ? '1' : '0');
+    }
+    L.DomEvent.on(toggle, 'click', function (ev) { L.DomEvent.stop(ev); show(list.style.display === 'none'); });
+    L.DomEvent.on(head, 'click', function (ev) { L.DomEvent.stop(ev); });
+    show(list.scrollHeight <= map.getSize().y * 0.4);
+  }
+
   /* After the whole page is parsed: view, reset button, label zoom, attribution, window.plannerMap. */
   function ready(map, spec, groups) {
     function start() {
@@ -254,6 +287,7 @@
       }
       map.on('zoomend', zoomClass);
       map.on('resize', function () { placeTitle(map); });
+      collapsibleLayers(map);
       fit();
       zoomClass();
 

@@ -9,6 +9,8 @@ returns a :class:`LocationSolution`. Conventions shared by all models:
 * A ``+inf`` entry in the matrix means "this customer cannot be served from this site" (e.g. unreachable on
   the network); NaN is an error.
 * ``p`` (p-median, p-center, maximal covering) counts ALL open sites, existing and must-open ones included.
+* ``budget`` (facility location, set covering): a cap on the summed fixed / site cost of the opened sites
+  (existing sites cost nothing); None = no cap.
 * Invalid input raises :class:`~planner.errors.ModelError` before any solver starts; an instance that is
   infeasible by inspection (a customer no allowed site can serve, too little capacity) raises
   :class:`~planner.errors.InfeasibleError` with the reasons.

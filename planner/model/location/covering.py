@@ -28,7 +28,7 @@ from planner.model.matrix import MatrixModel, SolverOptions
 
 
 def cover_model(name: str, cover: np.ndarray, site_cost: np.ndarray, sites: SiteSets,
-                 max_sites: int | None = None) -> tuple[MatrixModel, Any]:
+                max_sites: int | None = None, budget: float | None = None) -> tuple[MatrixModel, Any]:
     n, m = cover.shape
     model = MatrixModel(name, "min")
     y = model.add_variables("y", m, lb=sites.forced.astype(float), ub=sites.allowed.astype(float),
@@ -37,6 +37,8 @@ def cover_model(name: str, cover: np.ndarray, site_cost: np.ndarray, sites: Site
     model.add_constraints("cover", ci, y.cols(sj), 1.0, np.ones(n), np.full(n, np.inf))
     if max_sites is not None:
         model.add_constraints("max_sites", np.zeros(m), y.cols(), 1.0, [-np.inf], [float(max_sites)])
+    if budget is not None:
+        model.add_constraints("budget", np.zeros(m), y.cols(), site_cost, [-np.inf], [float(budget)])
     return model, y
 
 
@@ -49,6 +51,7 @@ def location_set_covering(
     forbidden: Any = None,
     existing: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Location set covering (LSCP): the cheapest set of sites putting every customer within reach.
 
@@ -66,7 +69,7 @@ def location_set_covering(
     reachable(np.where(cover, 0.0, np.inf), sites, f"covered within {r:g}")
     cst_eff = np.where(sites.existing, 0.0, cst)
     t0 = time.perf_counter()
-    model, y = cover_model("lscp", cover, cst_eff, sites)
+    model, y = cover_model("lscp", cover, cst_eff, sites, budget=budget)
     build = time.perf_counter() - t0
     res = model.solve(default_options(options))
     res.build_seconds += build

@@ -36,6 +36,7 @@ def uncapacitated_facility_location(
     existing: Any = None,
     demand: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Uncapacitated facility location (UFLP): open sites and assign every customer to one open site.
 
@@ -52,7 +53,7 @@ def uncapacitated_facility_location(
     f = as_vector(fixed_cost, m, "fixed_cost", "sites")
     d = as_vector(demand, n, "demand", "customers", default=1.0)
     sites = site_sets(m, must_open, forbidden, existing)
-    return _facility_location("uflp", c, f, d, None, sites, False, default_options(options))
+    return _facility_location("uflp", c, f, d, None, sites, False, default_options(options), budget)
 
 
 def capacitated_facility_location(
@@ -66,6 +67,7 @@ def capacitated_facility_location(
     forbidden: Any = None,
     existing: Any = None,
     options: SolverOptions | None = None,
+    budget: float | None = None,
 ) -> LocationSolution:
     """Capacitated facility location (CFLP).
 
@@ -101,7 +103,7 @@ def capacitated_facility_location(
                 f"customer {big[0]} demands {d[big[0]]:g}, more than any allowed site's capacity",
                 [f"customer {i}: demand {d[i]:g}" for i in big[:20]],
             )
-    return _facility_location("cflp", c, f, d, q, sites, single_sourcing, default_options(options))
+    return _facility_location("cflp", c, f, d, q, sites, single_sourcing, default_options(options), budget)
 
 
 def _facility_location(
@@ -113,6 +115,7 @@ def _facility_location(
     sites: SiteSets,
     single: bool,
     options: SolverOptions,
+    budget: float | None = None,
 ) -> LocationSolution:
     t0 = time.perf_counter()
     n, m = c.shape
@@ -162,8 +165,10 @@ def _facility_location(
         model.add_constraints(
             "total_capacity", np.zeros(sel.size), y.cols(), cap_for_cover, [total], [np.inf]
         )
+    if budget is not None:
+        model.add_constraints("budget", np.zeros(sel.size), y.cols(), f_eff[sel], [-np.inf], [float(budget)])
     start = _drop_heuristic(c, f_eff, d, q, sites, single, ok)
-    if start is not None:
+    if start is not None and (budget is None or float(f_eff[start].sum()) <= budget):
         model.set_start(y, start[sel].astype(float))
     build = time.perf_counter() - t0
     res = model.solve(options)
