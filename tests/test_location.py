@@ -220,32 +220,60 @@ def test_pmedian_matches_enumeration(seed: int, solver: str) -> None:
         assert float(w @ dist[np.arange(15), sol.assignment]) == pytest.approx(sol.objective)
 
 
-def test_pmedian_sparsification_iterates_and_stays_exact() -> None:
-    # clustered customers make the heuristic's radii too short for some customers
+def _textbook_pmedian(dist: np.ndarray, p: int) -> float:
+    """Optimum of the textbook model (x_ij <= y_j) solved by HiGHS: an independent reference."""
+    from planner.model.matrix import MatrixModel
+
+    n, m = dist.shape
+    ii, jj = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
+    mm = MatrixModel("textbook")
+    y = mm.add_variables("y", m, ub=1, integer=True)
+    x = mm.add_variables("x", (n, m), ub=1, cost=dist)
+    cols = x.cols(ii.ravel(), jj.ravel())
+    mm.add_constraints("assign", ii.ravel(), cols, 1.0, np.ones(n), np.ones(n))
+    k = np.arange(n * m)
+    mm.add_constraints("vub", np.r_[k, k], np.r_[cols, y.cols(jj.ravel())],
+                       np.r_[np.ones(n * m), -np.ones(n * m)], np.full(n * m, -np.inf), np.zeros(n * m))
+    mm.add_constraints("p", np.zeros(m), y.cols(), 1.0, [float(p)], [float(p)])
+    ref = mm.solve()
+    assert ref.status == "optimal"
+    return float(ref.objective)
+
+
+def test_pmedian_clustered_matches_textbook_model() -> None:
+    # clustered customers: six towns, four sites to place; 72C4 ~ 1M subsets is too many to enumerate here
     rng = np.random.default_rng(7)
     centres = rng.uniform(0, 100, (6, 2))
     pts = np.concatenate([c + rng.normal(0, 4, (12, 2)) for c in centres])
     dist = np.round(np.linalg.norm(pts[:, None] - pts[None, :], axis=2))
     sol = p_median(dist, 4)
-    idx = np.arange(len(pts))
-    # exhaustive check over all 4-subsets is too many (72C4 ~ 1M) in pure python: verify via the full
-    # (unsparsified) textbook model solved by HiGHS instead
-    from planner.model.matrix import MatrixModel
+    ref = _textbook_pmedian(dist, 4)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(ref)
+    assert sol.best_bound == pytest.approx(ref)
+    # where the time went, and what the bound and the fixing did
+    for key in ("heuristic_seconds", "bound_seconds", "fixing_seconds", "search_seconds", "root_bound",
+                "sites_fixed_closed", "sites_fixed_open", "sites_left", "nodes"):
+        assert key in sol.phases
+    assert sol.phases["root_bound"] <= ref + 1e-9
+    assert sol.phases["sites_fixed_closed"] + sol.phases["sites_left"] == 72
 
-    n = len(pts)
-    mm = MatrixModel("textbook")
-    y = mm.add_variables("y", n, ub=1, integer=True)
-    x = mm.add_variables("x", (n, n), ub=1, cost=dist)
-    ii, jj = np.meshgrid(idx, idx, indexing="ij")
-    mm.add_constraints("assign", ii.ravel(), x.cols(ii.ravel(), jj.ravel()), 1.0, np.ones(n), np.ones(n))
-    k = np.arange(n * n)
-    mm.add_constraints("vub", np.r_[k, k], np.r_[x.cols(ii.ravel(), jj.ravel()), y.cols(jj.ravel())],
-                       np.r_[np.ones(n * n), -np.ones(n * n)], np.full(n * n, -np.inf), np.zeros(n * n))
-    mm.add_constraints("p", np.zeros(n), y.cols(), 1.0, [4.0], [4.0])
-    ref = mm.solve()
-    assert sol.iterations > 1  # the restricted model had to grow at least once
-    assert sol.objective == pytest.approx(ref.objective)
-    assert sol.best_bound == pytest.approx(ref.objective)
+
+def test_pmedian_branch_and_bound_is_exact() -> None:
+    # an instance whose Lagrangian bound stays below the optimum at the root: the search has to branch
+    rng = np.random.default_rng(17)
+    pts = rng.uniform(0, 100, (70, 2))
+    dist = np.round(np.linalg.norm(pts[:, None] - pts[None], axis=2))
+    sol = p_median(dist, 6)
+    assert sol.phases["root_bound"] < sol.objective
+    assert sol.phases["nodes"] >= 3 and sol.iterations == sol.phases["nodes"]  # it branched
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(_textbook_pmedian(dist, 6))
+    # a gap of 5 % is accepted as proof: fewer nodes, and the bound still holds
+    loose = p_median(dist, 6, options=SolverOptions(mip_gap=0.05))
+    assert loose.status in ("optimal", "gap_limit") and loose.gap <= 0.05 + 1e-12
+    assert loose.best_bound <= sol.objective + 1e-9 <= loose.objective + 1e-9
+    assert loose.phases["nodes"] <= sol.phases["nodes"]
 
 
 def test_pmedian_with_unreachable_pairs() -> None:

@@ -12,7 +12,7 @@ from planner.cli import main
 from planner.errors import DataError
 from planner.model.location import capacitated_facility_location, p_median
 from planner.model.matrix import SolverOptions
-from planner.model.orlib import bounds_key, read_bounds, read_cap, read_orlib, read_pmed
+from planner.model.orlib import bounds_key, read_bounds, read_cap, read_orlib, read_pmed, write_pmed
 
 ORLIB = Path(__file__).parents[1].parent / "shared" / "orlib"
 needs_orlib = pytest.mark.skipif(not ORLIB.is_dir(), reason=f"OR-Library data not found at {ORLIB}")
@@ -50,6 +50,24 @@ def test_pmed1_published_optimum(solver: str, bounds: dict) -> None:
     assert sol.objective == pytest.approx(bounds["pmed1"][1], rel=1e-6)
     assert sol.best_bound == pytest.approx(bounds["pmed1"][1], rel=1e-6)
     assert inst.distance[np.arange(100), sol.assignment].sum() == pytest.approx(sol.objective)
+
+
+@needs_orlib
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pmed35", "pmed36"])
+def test_small_p_published_optimum(name: str, bounds: dict) -> None:
+    # few sites among many candidates (800 nodes, p = 5 and 10): proven optimal, not just found
+    inst = read_pmed(ORLIB / f"{name}.txt")
+    sol = p_median(inst.distance, inst.p)
+    lo, hi = bounds[name]
+    assert lo == hi
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(hi, rel=1e-9)
+    assert sol.best_bound == pytest.approx(hi, rel=1e-9)
+    assert inst.distance[np.arange(800), sol.assignment].sum() == pytest.approx(hi)
+    # most candidates are ruled out by reduced costs before any branching
+    assert sol.phases["sites_fixed_closed"] > 400
+    assert sol.phases["root_bound"] <= hi
 
 
 # ------------------------------------------------------------------ readers
@@ -101,6 +119,21 @@ def test_read_pmed_shortest_paths_and_last_duplicate_wins(tmp_path: Path) -> Non
     assert isinstance(read_orlib(f), type(inst))
 
 
+def test_write_pmed_round_trip_and_errors(tmp_path: Path) -> None:
+    f = write_pmed(tmp_path / "sub" / "pmed_w.txt", 4, [(1, 2, 1), (2, 3, 2.5), (3, 4, 2), (1, 2, 5)], 2)
+    assert f.read_text().splitlines()[0] == "4 4 2"
+    inst = read_pmed(f)
+    assert inst.p == 2 and inst.distance[0, 3] == pytest.approx(9.5)  # the last listing of 1-2 counts
+    assert not list(f.parent.glob(".*tmp*"))  # written atomically, nothing left behind
+    with pytest.raises(DataError, match=r"edge 2 \(2, 7, 1\) needs nodes in 1..4"):
+        write_pmed(tmp_path / "bad.txt", 4, [(1, 2, 1), (2, 7, 1)], 2)
+    with pytest.raises(DataError, match="finite length"):
+        write_pmed(tmp_path / "bad.txt", 4, [(1, 2, -1)], 2)
+    with pytest.raises(DataError, match="1 <= p <= n"):
+        write_pmed(tmp_path / "bad.txt", 4, [(1, 2, 1)], 5)
+    assert not (tmp_path / "bad.txt").exists()
+
+
 def test_read_pmed_malformed(tmp_path: Path) -> None:
     f = tmp_path / "pmed_bad.txt"
     f.write_text("3 2 1\n1 2 4\n1 7 3\n")
@@ -129,6 +162,16 @@ def test_cli_text_and_json(capsys: pytest.CaptureFixture[str], bounds: dict) -> 
     assert len(data["open_sites"]) == 5 and min(data["open_sites"]) >= 1
     for key in ("read_seconds", "build_seconds", "solve_seconds", "best_bound", "gap"):
         assert key in data
+    # where the time went: bound, fixing and search phases with what they achieved
+    phases = data["phases"]
+    for key in ("heuristic_seconds", "bound_seconds", "fixing_seconds", "search_seconds", "root_bound",
+                "sites_fixed_closed", "sites_fixed_open", "sites_left", "nodes"):
+        assert key in phases
+    assert phases["sites_fixed_closed"] + phases["sites_left"] == 100
+    assert main(["orlib", str(ORLIB / "pmed1.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "phases" in out and "bound " in out and "sites closed" in out
+    assert all(len(line) <= 100 for line in out.splitlines())
 
 
 def test_cli_malformed_file_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

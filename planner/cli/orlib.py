@@ -1,4 +1,8 @@
-"""``planner orlib FILE``: solve an OR-Library benchmark instance (cap -> split CFLP, pmed -> p-median)."""
+"""``planner orlib FILE``: solve an OR-Library benchmark instance (cap -> split CFLP, pmed -> p-median).
+
+The report (text or ``--json``) includes where the time went: for the p-median the heuristic, bound,
+fixing and search phases with the root bound, the sites fixed closed / open and the branch-and-bound nodes.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,7 @@ def orlib(
         "solver": sol.solver,
         "iterations": sol.iterations,
         "open_sites": [int(j) + 1 for j in sol.open_sites],  # 1-based like the files
+        "phases": sol.to_dict()["phases"],
         "published_optimum": None,
         "relative_difference": None,
     }
@@ -110,12 +115,35 @@ def _print_text(out: dict[str, Any]) -> None:
         f"seconds       read {out['read_seconds']:.3f}  build {out['build_seconds']:.3f}  "
         f"solve {out['solve_seconds']:.3f}  total {out['total_seconds']:.3f}  ({out['solver']})"
     )
+    for k, line in enumerate(_phase_lines(out["phases"])):
+        console.print(f"{'phases' if k == 0 else '':<14}{line}")
     console.print(f"open sites    {len(out['open_sites'])}: {' '.join(str(j) for j in out['open_sites'])}")
     if out.get("published_bounds") is not None:
         lo, hi = out["published_bounds"]
         label = f"{hi:.4f}" if lo == hi else f"[{lo:.4f}, {hi:.4f}]"
         console.print(f"published     {label}  ({out['bounds_key']})")
         console.print(f"rel. diff     {_fmt(out['relative_difference'], '.3e')}")
+
+
+def _phase_lines(phases: dict[str, Any]) -> list[str]:
+    """Seconds per phase, with what the bound, the fixing and the search achieved (one line each)."""
+    lines = []
+    for name in ("heuristic", "bound", "fixing", "reduction", "search", "mip"):
+        seconds = phases.get(f"{name}_seconds")
+        if seconds is None:
+            continue
+        detail = ""
+        if name == "heuristic" and phases.get("heuristic_cost") is not None:
+            detail = f"  cost {phases['heuristic_cost']:g}"
+        elif name == "bound" and phases.get("root_bound") is not None:
+            detail = f"  bound {phases['root_bound']:g}, {phases.get('bound_iterations', 0)} steps"
+        elif name == "fixing" and "sites_fixed_closed" in phases:
+            detail = (f"  {phases['sites_fixed_closed']} sites closed, {phases['sites_fixed_open']} opened, "
+                      f"{phases['sites_left']} left")
+        elif name == "search" and phases.get("nodes"):
+            detail = f"  {phases['nodes']} nodes"
+        lines.append(f"{name:<10}{seconds:8.3f} s{detail}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:

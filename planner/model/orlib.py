@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from planner.errors import DataError
 
-__all__ = ["MAX_MATRIX_CELLS", "CapInstance", "PMedInstance", "find_bounds", "read_bounds", "read_cap", "read_orlib",
-           "read_pmed"]
+__all__ = ["MAX_MATRIX_CELLS", "CapInstance", "PMedInstance", "find_bounds", "read_bounds", "read_cap",
+           "read_orlib", "read_pmed", "write_pmed"]
 
 #: The largest cost or distance matrix a file may declare (25 million entries, 200 MB as float64; the
 #: largest OR-Library instances have under a million).
@@ -218,6 +219,32 @@ def read_pmed(path: str | Path) -> PMedInstance:
         dist = np.full((n, n), np.inf)
         np.fill_diagonal(dist, 0.0)
     return PMedInstance(path.stem, p, dist)
+
+
+def write_pmed(path: str | Path, n: int, edges: Any, p: int) -> Path:
+    """Write an undirected graph as an OR-Library ``pmed`` file (atomically); returns the path.
+
+    ``edges``: rows ``(i, j, length)`` with 1-based nodes ``i, j`` in ``1..n`` and a finite length >= 0.
+    Raises :class:`DataError` on a row that :func:`read_pmed` would reject.
+    """
+    from planner.atomic import atomic_path
+
+    path = Path(path)
+    rows = np.asarray(edges, dtype=np.float64).reshape(-1, 3)
+    if n < 1 or not 1 <= p <= n:
+        raise DataError(f"{path}: need n >= 1 and 1 <= p <= n, got n = {n}, p = {p}")
+    nodes = rows[:, :2]
+    bad = np.flatnonzero((nodes < 1).any(axis=1) | (nodes > n).any(axis=1) | (nodes != np.round(nodes)).any(axis=1)
+                         | ~np.isfinite(rows[:, 2]) | (rows[:, 2] < 0))
+    if bad.size:
+        k = int(bad[0])
+        raise DataError(f"{path}: edge {k + 1} ({rows[k, 0]:g}, {rows[k, 1]:g}, {rows[k, 2]:g}) needs nodes in 1..{n} "
+                        "and a finite length >= 0")
+    lines = [f"{n} {rows.shape[0]} {p}"]
+    lines.extend(f"{int(i)} {int(j)} {length:g}" for i, j, length in rows)
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def read_orlib(path: str | Path, capacity: float | None = None) -> CapInstance | PMedInstance:
