@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from planner import layout, network, regions
+from planner import domain, layout, network, regions
 from planner.errors import PlannerError
 from planner.network.catalog import border_ports
 from planner.network.places import resolve_place, resolve_places
@@ -59,6 +59,7 @@ __all__ = [
     "gateway_onward_costs",
     "market_rows",
     "market_shares",
+    "missing_consumption_group",
     "mode_set",
     "prefecture_seat",
     "scenario_graph",
@@ -67,8 +68,6 @@ __all__ = [
     "user_demand_table",
     "uses_demand_table",
 ]
-
-PROVINCE_CODES = {"xinjiang": "65", "gansu": "62"}
 
 @dataclass
 class BuiltScenario:
@@ -97,8 +96,7 @@ class BuiltScenario:
 
 
 def _region_filter(places: pd.DataFrame, region: list[str]) -> pd.Series:
-    provinces = {"xinjiang": "Xinjiang", "gansu": "Gansu"}
-    return places["province"].isin({provinces[r] for r in region})
+    return places["province"].isin({domain.province(r).name_en for r in region})
 
 
 @functools.lru_cache(maxsize=4)
@@ -137,10 +135,10 @@ def select_places(spec: CandidateSpec, scenario: Scenario, places: pd.DataFrame,
     chosen += [resolve_place(name) for name in spec.names]
     seats = regions.load_county_seats()
     for region in spec.county_seats_of:
-        codes = seats[seats["adcode"].astype(str).str.startswith(PROVINCE_CODES[region])]["adcode"]
+        codes = seats[seats["adcode"].astype(str).str.startswith(domain.province(region).prefix)]["adcode"]
         chosen += resolve_places(sorted(codes.astype(str)))
     for region in spec.prefecture_seats_of:
-        prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(PROVINCE_CODES[region])})
+        prefectures = sorted({str(p) for p in seats["prefecture_adcode"].astype(str) if p.startswith(domain.province(region).prefix)})
         chosen += [prefecture_seat(p) for p in prefectures]
     if spec.production_areas or spec.production_area_neighbours:
         if supply is None:
@@ -180,7 +178,7 @@ def supply_table(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, list
     notes: list[str] = []
     if scenario.supply.table == "shipped":
         table = pd.read_csv(geodata_dir() / "production.csv", dtype={"adcode": str})
-        table = table[table["adcode"].str[:2].isin({PROVINCE_CODES[r] for r in scenario.region})]
+        table = table[table["adcode"].str[:2].isin({domain.province(r).prefix for r in scenario.region})]
         rows = []
         for product in product_ids:
             sub = table[table["product"] == product]
@@ -238,16 +236,25 @@ def _per_capita_kg(consumption_group: str, province_code: str) -> float | None:
 
 
 def _demand_groups(scenario: Scenario) -> dict[str, str]:
-    """Product -> its consumption group (products.csv ``consumption_group``; ``none``: no household figure)."""
-    products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    """Product -> its consumption group (products.csv ``consumption_group``; ``none``: no household figure).
+    ``planner validate`` reports a product without one (:func:`missing_consumption_group`)."""
     groups = {}
     for spec in scenario.products:
-        group = products.loc[spec.id].get("consumption_group")
-        if group is None or (isinstance(group, float) and math.isnan(group)) or not str(group).strip():
-            raise PlannerError(f"products.csv: product {spec.id} has no consumption_group; name the consumption.csv "
-                               f"group that feeds its city demand, or 'none'")
-        groups[spec.id] = str(group)
+        problem = missing_consumption_group(spec.id)
+        if problem is not None:
+            raise PlannerError(f"{problem[0]}:{problem[1]}: consumption_group: {problem[2]}")
+        groups[spec.id] = domain.product(spec.id).consumption_group
     return groups
+
+
+def missing_consumption_group(product_id: str) -> tuple[Path, int, str] | None:
+    """``(products.csv, line, message)`` when the product has no consumption group (its city demand would
+    silently be zero), else None."""
+    entry = domain.product(product_id)
+    if entry.consumption_group:
+        return None
+    return (entry.path, entry.line, f"product {product_id} has no consumption_group; name the consumption.csv group "
+            "that feeds its city demand, or 'none'")
 
 
 def uses_demand_table(scenario: Scenario) -> bool:
@@ -337,8 +344,8 @@ def demand_table(
             share = float(supply_by_product.get(product, 0.0)) / total_group_supply if total_group_supply > 0 else 0.0
             scale = next(p.demand_scale for p in scenario.products if p.id == product) * scenario.demand.scale
             for place in points:
-                province = "65" if places.loc[place, "province"] == "Xinjiang" else "62"
-                kg = _per_capita_kg(group, province)
+                province = domain.province_by_name(str(places.loc[place, "province"]))
+                kg = _per_capita_kg(group, province.prefix) if province is not None else None
                 if kg is None:
                     continue
                 tonnes = weights[place] * kg / 1000.0 * share * scale
@@ -374,7 +381,11 @@ def market_rows(scenario: Scenario, supply: pd.DataFrame, places: pd.DataFrame) 
     return rows
 
 
-_PROVINCE_ADCODE = {"Xinjiang": "650000", "Gansu": "620000"}
+def _province_adcode(name_en: str) -> str:
+    found = domain.province_by_name(name_en)
+    if found is None:
+        raise PlannerError(f"no province {name_en!r} in geodata/provinces.csv")
+    return found.adcode
 
 
 def market_shares(scenario: Scenario, places: pd.DataFrame,
@@ -395,7 +406,7 @@ def market_shares(scenario: Scenario, places: pd.DataFrame,
     ports = set(border_ports())
     out: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
     for province, product in sorted(needed):
-        here = table[table["region_adcode"] == _PROVINCE_ADCODE[province]]
+        here = table[table["region_adcode"] == _province_adcode(province)]
         group = products.loc[product].get("market_group") if product in products.index else None
         rows = here[here["product"] == product]
         if rows.empty and isinstance(group, str):
@@ -423,12 +434,9 @@ def scenario_graph(scenario: Scenario) -> nx.MultiDiGraph:
     return graph
 
 
-_MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
-
-
 def mode_set(modes: list[str]) -> tuple[str, ...]:
-    """The network modes a scenario's ``modes`` allow (rail and air legs need road to reach them)."""
-    return tuple(dict.fromkeys(m for mode in modes for m in _MODE_SETS[mode]))
+    """The network modes a scenario's ``modes`` allow (:func:`planner.domain.mode_set`)."""
+    return domain.mode_set(modes)
 
 
 def gateway_onward_costs(scenario: Scenario) -> dict[str, float]:

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from planner import domain
 from planner.scenario.models import MODEL_NAMES, adapter
 
 __all__ = [
@@ -47,8 +48,9 @@ __all__ = [
 #: the models a scenario can name (the registry, :mod:`planner.scenario.models`)
 MODELS = MODEL_NAMES
 ModelName = Literal[MODEL_NAMES]  # type: ignore[valid-type]
-Region = Literal["xinjiang", "gansu"]
-Mode = Literal["road", "rail", "air"]
+#: the study area provinces and the transport modes (the domain catalog, geodata/provinces.csv and modes.csv)
+Region = Literal[tuple(domain.provinces())]  # type: ignore[valid-type]
+Mode = Literal[domain.modes()]  # type: ignore[valid-type]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 

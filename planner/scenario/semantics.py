@@ -30,6 +30,7 @@ from planner.network.places import place_table, resolve_place
 from planner.scenario.inputs import (
     candidate_sites,
     market_rows,
+    missing_consumption_group,
     select_places,
     supply_table,
     uses_demand_table,
@@ -219,6 +220,11 @@ def _cold_chain(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Fi
                 closed: list[str | None], must: list[str | None], forbidden: list[str | None]) -> None:
     assert scenario.supply is not None
     products = [p.id for p in scenario.products]
+    for i, product_id in enumerate(products):
+        problem = found.guarded(("products", i, "id"), lambda product_id=product_id: missing_consumption_group(product_id))
+        if problem is not None:
+            found.issues.append(Issue(("products", i, "id"), problem[2],
+                                      TableError(problem[0], problem[1], "consumption_group", problem[2])))
     if scenario.supply.table != "shipped":
         path = (base / scenario.supply.table).resolve()
         if not path.is_file():
