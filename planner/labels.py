@@ -85,6 +85,8 @@ _KPIS: dict[str, tuple[str, str, str]] = {
     "total_weight": ("需求权重合计", "total demand weight", "number"),
     "covered_points": ("覆盖需求点", "demand points covered", "count"),
     "covered_weight_share": ("覆盖权重占比", "share of weight covered", "share"),
+    "total_flow_t": ("流量合计", "total flow", "t"),
+    "flow_via_one_hub_share": ("经单一枢纽的流量占比", "share of flow through one hub only", "share"),
 }
 
 _COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -153,6 +155,7 @@ _TIERS: dict[str, tuple[str, str]] = {
     "regional": ("区域分拨中心", "regional distribution centre"),
     "dc": ("配送中心", "distribution centre"),
     "site": ("设施", "site"),
+    "hub": ("枢纽", "hub"),
     "gateway": ("外运通道", "gateway"),
     "port": ("口岸", "port"),
 }
@@ -174,6 +177,9 @@ COST_COMPONENTS: dict[str, tuple[str, str]] = {
     "co2": ("碳排放成本", "CO2"),
     "unmet_penalty": ("未满足需求罚金", "unmet demand penalty"),
     "assignment": ("分配成本", "assignment"),
+    "collection": ("集货成本（至枢纽）", "collection (to the hub)"),
+    "transfer": ("枢纽间干线成本", "transfer between hubs"),
+    "distribution": ("分拨成本（自枢纽）", "distribution (from the hub)"),
     "max_weighted_distance": ("最大（加权）服务时间或距离", "largest (weighted) service time or distance"),
     "covered_demand": ("覆盖的需求", "demand covered"),
     "uncovered_demand": ("未覆盖的需求", "demand not covered"),
@@ -189,6 +195,7 @@ _MODELS: dict[str, tuple[str, str]] = {
     "max_covering": ("最大覆盖选址", "maximal covering"),
     "set_covering": ("集合覆盖选址", "set covering"),
     "facility_location": ("设施选址（固定成本）", "facility location"),
+    "p_hub_median": ("p-枢纽中位选址（轴辐式）", "p-hub median"),
 }
 
 _MODES: dict[str, tuple[str, str]] = {

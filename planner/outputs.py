@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
+from planner import domain
 from planner.errors import PlannerError
 from planner.network import route
 from planner.regions import load_regions
@@ -26,7 +27,10 @@ from planner.tables import read_csv
 
 __all__ = ["jsonable", "read_run", "result_frames", "summary", "workbook_sheets"]
 
-_MODE_SETS = {"road": ("road",), "rail": ("road", "rail"), "air": ("road", "air")}
+
+def _route_modes(mode: str) -> tuple[str, ...]:
+    """The network modes a flow of ``mode`` was routed on (road for a mode the catalog does not know)."""
+    return domain.mode_set([mode]) if mode in domain.modes() else ("road",)
 
 
 def jsonable(value: Any) -> Any:
@@ -82,7 +86,7 @@ def _route_geometries(result: Any) -> list[LineString]:
             geometry = straight
             if graph is not None and row.from_id != row.to_id:
                 try:
-                    found = route(graph, row.from_id, row.to_id, modes=_MODE_SETS.get(row.mode, ("road",)), refrigerated=bool(row.refrigerated))
+                    found = route(graph, row.from_id, row.to_id, modes=_route_modes(row.mode), refrigerated=bool(row.refrigerated))
                     geometry = found.geometry or straight
                 except Exception:  # noqa: BLE001 - a drawing fallback; the flow itself is solved
                     geometry = straight
@@ -93,8 +97,7 @@ def _route_geometries(result: Any) -> list[LineString]:
 
 def _region_kpis(result: Any) -> gpd.GeoDataFrame:
     prefectures = load_regions("prefecture")
-    regions_of = {"xinjiang": "65", "gansu": "62"}
-    codes = {regions_of[r] for r in result.scenario.region}
+    codes = {domain.province(r).prefix for r in result.scenario.region}
     prefectures = prefectures[prefectures["adcode"].astype(str).str[:2].isin(codes)].copy()
     points = result.service if len(result.service) else result.assignments
     if "place_id" not in points or points.empty:

@@ -18,8 +18,13 @@ from planner.errors import PlannerError
 if TYPE_CHECKING:
     from planner.scenario.run import RunResult
 
-#: Models whose objective and cost components are money (CNY); the others count hours, sites or weight.
-MONEY_MODELS = ("cold_chain", "facility_location")
+
+def _is_money(model: str) -> bool:
+    """Whether a model's objective and cost components are money (CNY); the others count hours, sites or
+    weight. The registry loads with the scenario stage, not for ``planner --help``."""
+    from planner.scenario.models import COST_MODELS
+
+    return model in COST_MODELS
 
 scenarios_app = typer.Typer(help=h("The shipped scenarios.", "随附的场景。"), no_args_is_help=True)
 
@@ -139,7 +144,7 @@ def print_summary(data: dict[str, Any]) -> None:
                      "-" if utilisation is None else f"{utilisation:.0%}"))
     console.print(table([say("tier", "层级"), say("opened", "数量"), say("sites", "设施"), say("mean utilisation", "平均利用率")],
                         rows, title=say("sites opened", "选址结果"), numeric=(1, 3)))
-    money = data["model"] in MONEY_MODELS
+    money = _is_money(data["model"])
     cost_rows = [(cost_label(component, _lang()), format_value("total_cost_cny", value, _lang()) if money else format_value(component, value, _lang()))
                  for component, value in data["cost_breakdown_cny"].items()]
     console.print(table([say("cost component", "成本项"), say("value", "数值")], cost_rows, title=say("cost", "成本"), numeric=(1,)))
@@ -210,7 +215,7 @@ def print_comparison(comparison: dict[str, Any], limit: int = 15) -> None:
     for label, name, title in (("A", name_a, comparison["title_a"]), ("B", name_b, comparison["title_b"])):
         console.print(f"{label}: {name}  {title}", markup=False, highlight=False, soft_wrap=True)
     rows = []
-    money = comparison["model_a"] in MONEY_MODELS
+    money = _is_money(comparison["model_a"])
     for key, row in comparison["kpis"].items():
         label = kpi_label(key, _lang())
         pct = row.get("delta_pct")

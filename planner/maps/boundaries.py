@@ -10,14 +10,13 @@ from collections.abc import Sequence
 
 import folium
 
+from planner import domain
 from planner.errors import DataError
 from planner.maps.base import LegendItem, MapState, PlannerLayer, planner_state
 from planner.maps.html import bilingual, tag
 
-__all__ = ["PROVINCE_ADCODES", "add_boundaries"]
+__all__ = ["add_boundaries"]
 
-#: Adcodes (2-digit prefix) of the study-area provinces by name.
-PROVINCE_ADCODES = {"Xinjiang": "65", "Gansu": "62"}
 
 _STUDY_STYLE = {"color": "#7a8793", "weight": 1.4, "fillColor": "#fbf8ef", "fillOpacity": 1.0, "opacity": 0.9}
 _NEIGHBOUR_STYLE = {
@@ -63,7 +62,7 @@ def add_boundaries(
             precision=3,
             tooltip=tag("span", bilingual(row.name_zh, row.name_en)),
         )
-    prefixes = tuple(PROVINCE_ADCODES[name] for name in detail_provinces if name in PROVINCE_ADCODES)
+    prefixes = tuple(p.prefix for p in map(domain.province_by_name, detail_provinces) if p is not None)
     for row in prefectures.itertuples():
         if not str(row.adcode).startswith(prefixes):
             continue

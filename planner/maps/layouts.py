@@ -28,10 +28,11 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiPoint
 from shapely.geometry.base import BaseGeometry
 
+from planner import domain
 from planner import layout as layout_api
 from planner.errors import DataError, PlannerError
 from planner.maps.base import LegendItem, MapState, PlannerLayer, new_map, planner_state, save_map
-from planner.maps.boundaries import PROVINCE_ADCODES, add_boundaries
+from planner.maps.boundaries import add_boundaries
 from planner.maps.html import Html, bilingual, join
 from planner.maps.popups import node_popup, short_cite, source_popup
 
@@ -190,8 +191,10 @@ def _fit_province(document: MapState, province: str) -> None:
         provinces = load_regions("province")
     except DataError:
         return
-    prefix = PROVINCE_ADCODES[province]
-    rows = provinces[provinces["adcode"].astype(str).str.startswith(prefix)]
+    found = domain.province_by_name(province)
+    if found is None:
+        return
+    rows = provinces[provinces["adcode"].astype(str).str.startswith(found.prefix)]
     if len(rows):
         west, south, east, north = rows.total_bounds
         document.fit_to(float(west), float(south), float(east), float(north))
@@ -426,7 +429,7 @@ def gansu_map(basemap: str = "none") -> folium.Map:
     from planner.regions import load_county_seats
 
     seats = load_county_seats()
-    seats = seats[seats["province_adcode"].astype(str).str.startswith("62")]
+    seats = seats[seats["province_adcode"].astype(str) == domain.province("gansu").adcode]
     popup_lines = [
         bilingual(
             "县乡配送中心与产地预冷中心的布局范围",

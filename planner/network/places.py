@@ -14,15 +14,19 @@ import re
 
 import pandas as pd
 
-from planner import layout, regions
+from planner import domain, layout, regions
 from planner.errors import DataError, PlannerError
 from planner.paths import geodata_dir
 
 __all__ = ["place_table", "resolve_place", "resolve_places", "seat_alias"]
 
-_PROVINCE_BY_ADCODE = {"62": "Gansu", "65": "Xinjiang"}
 _SUFFIX = re.compile(r"(县|市|区|自治县|自治州|地区)$")
 _EN_SUFFIX = re.compile(r"\s+(county|city|district|autonomous county)$", re.IGNORECASE)
+
+
+def _province_name(adcode: str) -> str:
+    found = domain.province_of_code(adcode)
+    return found.name_en if found is not None else ""
 
 
 @functools.lru_cache(maxsize=4)
@@ -55,7 +59,7 @@ def _tables(directory: str) -> tuple[pd.DataFrame, dict[str, str]]:
             rows.append(
                 {
                     "place_id": f"cs{adcode}", "name_zh": rec.name_zh, "name_en": rec.name_en,
-                    "kind": "county_seat", "province": _PROVINCE_BY_ADCODE.get(adcode[:2], ""),
+                    "kind": "county_seat", "province": _province_name(adcode),
                     "country": "CN", "lon": float(rec.lon), "lat": float(rec.lat), "origin": "county_seat",
                     "adcode": adcode, "geonames_id": gid,
                 }

@@ -16,7 +16,7 @@ from planner.labels import cost_label, format_value, kpi_names, status_label, ti
 from planner.maps.html import Html, join
 from planner.report.chart import bar_chart
 from planner.report.page import bi, el, embed_map, more_note, page, section, table
-from planner.report.run_report import cites_section, read_run_files
+from planner.report.run_report import cites_section, is_money_model, read_run_files
 
 __all__ = ["CHANGE_NAMES", "compare_report_html", "write_compare_report"]
 
@@ -141,7 +141,7 @@ def compare_report_html(run_a: str | Path, run_b: str | Path) -> str:
     files_a, files_b = read_run_files(run_a), read_run_files(run_b)
     comparison = compare_runs(run_a, run_b)
     name_a, name_b = comparison["name_a"], comparison["name_b"]
-    money = comparison["model_a"] in ("cold_chain", "facility_location")
+    money = is_money_model({"model": comparison["model_a"]})
     status = [str((f["summary"].get("solver") or {}).get("status", "")) for f in (files_a, files_b)]
     meta = el("div", join([
         el("span", join(["A: ", el("code", name_a), " ", comparison["title_a"], " · ", bi(status_label(status[0], "zh"), status[0])])),

@@ -71,12 +71,16 @@ def read_run_files(run_dir: Path) -> dict[str, Any]:
     }
 
 
-def _is_money_model(summary: Mapping[str, Any]) -> bool:
-    return summary.get("model") in ("cold_chain", "facility_location")
+def is_money_model(summary: Mapping[str, Any]) -> bool:
+    """Whether the run's model has a cost in CNY as its objective (the model registry says; it loads with
+    the scenario stage, so only when a report is written)."""
+    from planner.scenario.models import COST_MODELS
+
+    return summary.get("model") in COST_MODELS
 
 
 def _cost_text(summary: Mapping[str, Any], component: str, value: Any) -> str:
-    if _is_money_model(summary):
+    if is_money_model(summary):
         return format_value("total_cost_cny", value)
     return format_value(component, value)
 

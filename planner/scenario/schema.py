@@ -21,6 +21,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from planner import domain
+from planner.scenario.models import MODEL_NAMES, adapter
+
 __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_TIER_NAME_LENGTH",
@@ -30,6 +33,7 @@ __all__ = [
     "DemandSpec",
     "DisruptionSpec",
     "GatewaySpec",
+    "HubSpec",
     "LinkClosure",
     "MarketsSpec",
     "PolicySpec",
@@ -41,9 +45,12 @@ __all__ = [
     "ZoneSpec",
 ]
 
-MODELS = ("cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location")
-Region = Literal["xinjiang", "gansu"]
-Mode = Literal["road", "rail", "air"]
+#: the models a scenario can name (the registry, :mod:`planner.scenario.models`)
+MODELS = MODEL_NAMES
+ModelName = Literal[MODEL_NAMES]  # type: ignore[valid-type]
+#: the study area provinces and the transport modes (the domain catalog, geodata/provinces.csv and modes.csv)
+Region = Literal[tuple(domain.provinces())]  # type: ignore[valid-type]
+Mode = Literal[domain.modes()]  # type: ignore[valid-type]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -335,6 +342,23 @@ class DisruptionSpec(_Strict):
     border_ports: list[str] = Field(default_factory=list)
 
 
+class HubSpec(_Strict):
+    """The flows of a hub-and-spoke model (``p_hub_median``) and the cost factors of its three legs.
+
+    ``flows``: a CSV/Excel path (relative to the scenario file; ``sheet`` for Excel) with columns origin,
+    destination, tonnes (place names or ids among the demand points and candidates; other columns, such as a
+    source, are kept out of the model). ``collection``, ``transfer`` and ``distribution`` multiply the cost
+    of the legs origin -> hub, hub -> hub and hub -> destination (``transfer`` below 1: the discount of
+    bundled hub-to-hub transport, e.g. a full block train against single wagons).
+    """
+
+    flows: str
+    sheet: str | None = None
+    collection: NonNegative = 1.0
+    transfer: NonNegative = 0.75
+    distribution: NonNegative = 1.0
+
+
 class SolverSpec(_Strict):
     """Solver options."""
 
@@ -351,7 +375,7 @@ class Scenario(_Strict):
     title: str
     description: str = ""
     cites: list[Citation] = Field(default_factory=list)
-    model: Literal["cold_chain", "p_median", "p_center", "max_covering", "set_covering", "facility_location"]
+    model: ModelName
     region: list[Region] = Field(min_length=1)
     modes: list[Mode] = Field(default_factory=lambda: ["road"], min_length=1)
     metric: Literal["time_h", "distance_km", "cost"] = "cost"
@@ -366,6 +390,7 @@ class Scenario(_Strict):
     service_time_h: Positive | None = None
     fixed_cost_cny: NonNegative = 0.0
     capacity_t: Positive | None = None
+    hub: HubSpec | None = None
     policy: PolicySpec = Field(default_factory=PolicySpec)
     disruptions: DisruptionSpec = Field(default_factory=DisruptionSpec)
     solver: SolverSpec = Field(default_factory=SolverSpec)
@@ -390,23 +415,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _model_fields(self) -> Scenario:
-        if self.model == "cold_chain":
-            if not self.products:
-                raise ValueError("a cold_chain scenario needs products")
-            if not self.tiers:
-                raise ValueError("a cold_chain scenario needs tiers")
-            if self.supply is None:
-                raise ValueError("a cold_chain scenario needs supply")
-            names = [t.name for t in self.tiers]
-            if len(set(names)) != len(names):
-                raise ValueError(f"tier names must be unique, got {names}")
-        else:
-            if self.candidates is None:
-                raise ValueError(f"a {self.model} scenario needs candidates")
-            if self.model in ("p_median", "p_center", "max_covering") and self.p is None:
-                raise ValueError(f"a {self.model} scenario needs p (the number of sites to open)")
-            if self.model in ("max_covering", "set_covering") and self.service_time_h is None:
-                raise ValueError(f"a {self.model} scenario needs service_time_h")
+        adapter(self.model).check_fields(self)
         if self.service_time_h is not None and not math.isfinite(self.service_time_h):
             raise ValueError("service_time_h must be finite")
         return self

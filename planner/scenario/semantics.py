@@ -27,20 +27,23 @@ import pandas as pd
 
 from planner.errors import PlannerError
 from planner.network.places import place_table, resolve_place
-from planner.scenario.build import (
+from planner.scenario.inputs import (
     candidate_sites,
     market_rows,
+    missing_consumption_group,
     select_places,
     supply_table,
     uses_demand_table,
 )
+from planner.scenario.models import ADAPTERS
 from planner.scenario.schema import Scenario
-from planner.scenario.tables import TableError, read_demand_table, read_supply_table
+from planner.scenario.tables import TableError, read_demand_table, read_flow_table, read_supply_table
 
 __all__ = ["P_MODELS", "Issue", "check_semantics", "solver_threads"]
 
 #: location models that open exactly ``p`` sites
-P_MODELS = ("p_median", "p_center", "max_covering")
+#: models that open p sites
+P_MODELS = tuple(name for name, a in ADAPTERS.items() if "p" in a.needs)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,17 @@ def _demand_points(scenario: Scenario, base: Path, places: pd.DataFrame, found: 
     return points
 
 
+def _flow_table(scenario: Scenario, base: Path, found: _Findings, nodes: list[str]) -> None:
+    """The hub model's flow table: found, readable, between the scenario's places."""
+    assert scenario.hub is not None
+    path = (base / scenario.hub.flows).resolve()
+    if not path.is_file():
+        found.add(("hub", "flows"), f"{path}: file not found (a relative path is read from the scenario file's folder)")
+    else:
+        found.guarded(("hub", "flows"), lambda: read_flow_table(path, scenario.hub.sheet if scenario.hub else None,
+                                                                 nodes, found.notes))
+
+
 # ---------------------------------------------------------------------------------------- location
 
 
@@ -163,7 +177,9 @@ def _location(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Find
         found.add(("candidates",), "selects no candidate site" + (" that is not closed" if selected else
                                                                   f" in {', '.join(scenario.region)}"))
         return
-    _demand_points(scenario, base, places, found, closed, None)
+    points = _demand_points(scenario, base, places, found, closed, None)
+    if scenario.hub is not None:
+        _flow_table(scenario, base, found, list(dict.fromkeys([*points, *sites])))
     for field, chosen in (("must_open", must), ("forbidden", forbidden)):
         for i, place in enumerate(chosen):
             if place is not None and place not in sites and place not in closed:
@@ -204,6 +220,11 @@ def _cold_chain(scenario: Scenario, base: Path, places: pd.DataFrame, found: _Fi
                 closed: list[str | None], must: list[str | None], forbidden: list[str | None]) -> None:
     assert scenario.supply is not None
     products = [p.id for p in scenario.products]
+    for i, product_id in enumerate(products):
+        problem = found.guarded(("products", i, "id"), lambda product_id=product_id: missing_consumption_group(product_id))
+        if problem is not None:
+            found.issues.append(Issue(("products", i, "id"), problem[2],
+                                      TableError(problem[0], problem[1], "consumption_group", problem[2])))
     if scenario.supply.table != "shipped":
         path = (base / scenario.supply.table).resolve()
         if not path.is_file():

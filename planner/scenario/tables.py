@@ -30,7 +30,8 @@ import pandas as pd
 from planner.errors import PlannerError
 from planner.network.places import resolve_places
 
-__all__ = ["MAX_TABLE_VALUE", "TableError", "UserTable", "read_demand_table", "read_supply_table", "read_user_table"]
+__all__ = ["MAX_TABLE_VALUE", "TableError", "UserTable", "read_demand_table", "read_flow_table", "read_supply_table",
+           "read_user_table"]
 
 #: The largest number a table may hold in a tonnes or weight column (tonnes per season, persons...).
 MAX_TABLE_VALUE = 1e12
@@ -201,7 +202,7 @@ def _sum_repeats(table: UserTable, frame: pd.DataFrame, by: list[str], column: s
         return frame.reset_index(drop=True)
     if notes is not None:
         first = int(np.flatnonzero(repeated)[0])
-        what = "place and product" if len(by) > 1 else "place"
+        what = {1: "place", 2: "place and product"}[len(by)] if by[0] == "place_id" else " and ".join(by)
         notes.append(f"{table.path.name}: {int(repeated.sum()):,} row(s) repeat a {what} of an earlier row (first: "
                      f"line {table.line(first)}); their {column} values are added up")
     return frame.groupby(by, as_index=False, sort=False)[column].sum()
@@ -258,3 +259,28 @@ def read_demand_table(
         return kind, _sum_repeats(table, frame, ["place_id", "product"], "tonnes", notes)
     frame = pd.DataFrame({"place_id": places, "weight": values})
     return kind, _sum_repeats(table, frame, ["place_id"], "weight", notes)
+
+
+def read_flow_table(path: Path, sheet: str | None, points: Sequence[str], notes: list[str] | None = None) -> pd.DataFrame:
+    """Flows ``origin, destination, tonnes`` (place ids) of a user table with those columns (hub models).
+
+    ``points``: the places the model knows; a row naming another place, or a flow from a place to itself,
+    is an error naming its line. Other columns (a source, a note) are not read.
+    """
+    table = read_user_table(path, sheet)
+    _require(table, ["origin", "destination", "tonnes"], "flow tables need origin, destination, tonnes")
+    tonnes = _numbers(table, "tonnes")
+    _not_empty(table, tonnes, "tonnes")
+    ends = {column: _places(table, column) for column in ("origin", "destination")}
+    for column, places in ends.items():
+        outside = ~places.isin(set(points)).to_numpy()
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0])
+            raise TableError(table.path, table.line(row), column, f"{table.frame[column].iloc[row]!r} is not one of "
+                             "the scenario's demand points or candidates; add it to demand.points or drop the row")
+    same = (ends["origin"] == ends["destination"]).to_numpy()
+    if same.any():
+        row = int(np.flatnonzero(same)[0])
+        raise TableError(table.path, table.line(row), "destination", "the flow starts and ends at the same place")
+    frame = pd.DataFrame({"origin": ends["origin"], "destination": ends["destination"], "tonnes": tonnes})
+    return _sum_repeats(table, frame, ["origin", "destination"], "tonnes", notes)

@@ -28,20 +28,17 @@ from typing import Any
 import pandas as pd
 
 from planner.atomic import atomic_path, write_text_atomic
+from planner.scenario.models import COST_MODELS
 from planner.sweep.expand import Member
 from planner.sweep.spec import LoadedSweep
 from planner.tables import write_csv
 
 __all__ = ["frequency_map", "plot_cost_vs_service", "results_table", "site_frequency", "write_outputs"]
 
-_COST_MODELS = ("cold_chain", "facility_location")
-
-
 def _column_value(value: Any) -> Any:
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
-
 
 def results_table(members: list[Member], records: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """One row per member (see the module docstring); members without a record are ``pending``."""
@@ -88,7 +85,6 @@ def results_table(members: list[Member], records: dict[str, dict[str, Any]]) -> 
             table[column] = table[column].map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
     return table
 
-
 def site_frequency(records: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """How often each candidate (tier, place) is opened across the successful runs."""
     ok = [r for r in records.values() if r.get("ok")]
@@ -111,7 +107,6 @@ def site_frequency(records: dict[str, dict[str, Any]]) -> pd.DataFrame:
     grouped = grouped.sort_values(["_tier", "frequency", "place_id"], ascending=[True, False, True], kind="stable")
     return grouped.drop(columns="_tier").reset_index(drop=True)[columns]
 
-
 # --------------------------------------------------------------------------------------------- map
 
 _BANDS = [  # (upper bound of the frequency band, colour, label zh, label en)
@@ -123,10 +118,8 @@ _BANDS = [  # (upper bound of the frequency band, colour, label zh, label en)
     (1.0, "#4a0000", "每次选中 100%", "always opened"),
 ]
 
-
 def _band(frequency: float) -> tuple[float, str, str, str]:
     return next(b for b in _BANDS if frequency <= b[0])
-
 
 def frequency_map(frequency: pd.DataFrame, title_zh: str, title_en: str, subtitle: str) -> Any:
     """An offline folium map (:func:`planner.maps.new_map`) of the site frequencies, one layer per tier."""
@@ -166,9 +159,7 @@ def frequency_map(frequency: pd.DataFrame, title_zh: str, title_en: str, subtitl
     ])
     return m
 
-
 # -------------------------------------------------------------------------------------------- plot
-
 
 @functools.lru_cache(maxsize=1)
 def _cjk_font() -> Any:
@@ -180,7 +171,6 @@ def _cjk_font() -> Any:
         if any(h in Path(path).name.lower().replace("-", "") for h in hints):
             return font_manager.FontProperties(fname=path)
     return None
-
 
 def plot_cost_vs_service(table: pd.DataFrame, path: Path, *, title: str, cost_label: str, varied: list[str]) -> Path:
     """Scatter of cost against service level of the successful runs.
@@ -224,9 +214,7 @@ def plot_cost_vs_service(table: pd.DataFrame, path: Path, *, title: str, cost_la
         figure.savefig(temporary, format="png")
     return path
 
-
 # ------------------------------------------------------------------------------------------- write
-
 
 def write_outputs(out_dir: Path, loaded: LoadedSweep, members: list[Member], records: dict[str, dict[str, Any]]) -> dict[str, Path]:
     """Write the result files of a sweep (see the module docstring); return them by name."""
@@ -250,7 +238,7 @@ def write_outputs(out_dir: Path, loaded: LoadedSweep, members: list[Member], rec
     title = sweep.title or sweep.name
     subtitle = f"{sweep.name} · {ok}/{len(members)} 次求解成功 successful runs"
     files["site_frequency.html"] = save_map(frequency_map(frequency, title, sweep.name, subtitle), out_dir / "site_frequency.html")
-    cost_label = "total cost (M CNY)" if loaded.base_scenario.model in _COST_MODELS else f"objective ({loaded.base_scenario.model})"
+    cost_label = "total cost (M CNY)" if loaded.base_scenario.model in COST_MODELS else f"objective ({loaded.base_scenario.model})"
     files["cost_vs_service.png"] = plot_cost_vs_service(table, out_dir / "cost_vs_service.png", title=title, cost_label=cost_label,
                                                          varied=list(dict.fromkeys(k for m in members for k in m.varied)))
     manifest = {

@@ -1,0 +1,139 @@
+"""The domain catalog: provinces and their codes, transport modes and mode sets, products with their
+consumption group and temperature zone, read once from ``geodata/`` (``provinces.csv``, ``modes.csv``,
+``products.csv``).
+
+Every stage that needs one of these facts looks it up here instead of keeping its own copy, so adding a
+province, a mode set or a product is a change of data only.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.errors import DataError
+from planner.paths import geodata_dir
+
+__all__ = ["Product", "Province", "mode_set", "modes", "product", "products", "province", "province_by_name", "province_of_code", "provinces"]
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province of the study area: ``key`` as scenarios name it (``xinjiang``), names, 6-digit ``adcode``."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    adcode: str
+
+    @property
+    def prefix(self) -> str:
+        """The first two digits every administrative code inside the province starts with."""
+        return self.adcode[:2]
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product of ``products.csv`` as the other stages need it: ``consumption_group`` (``""`` when the
+    file leaves it empty), ``temperature_zone``, and ``line``, its line in the file (for messages)."""
+
+    id: str
+    consumption_group: str
+    temperature_zone: str
+    line: int
+    path: Path
+
+
+def _rows(name: str) -> tuple[Path, list[tuple[int, dict[str, str]]]]:
+    path = geodata_dir() / name
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            return path, [(reader.line_num, row) for row in reader]
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _field(path: Path, line: int, row: dict[str, str], column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not value:
+        raise DataError(f"{path}:{line}: {column}: empty; fill it in")
+    return value
+
+
+@functools.lru_cache(maxsize=4)
+def _provinces(directory: str) -> dict[str, Province]:
+    path, rows = _rows("provinces.csv")
+    out = {}
+    for line, row in rows:
+        adcode = _field(path, line, row, "adcode")
+        if len(adcode) != 6 or not adcode.isdigit():
+            raise DataError(f"{path}:{line}: adcode: {adcode!r} is not a 6-digit administrative code")
+        key = _field(path, line, row, "key")
+        out[key] = Province(key, _field(path, line, row, "name_zh"), _field(path, line, row, "name_en"), adcode)
+    return out
+
+
+def provinces() -> dict[str, Province]:
+    """The study area's provinces by key, in file order."""
+    return _provinces(str(geodata_dir()))
+
+
+def _lookup(known: dict[str, Any], key: str, file: str, what: str) -> Any:
+    if key not in known:
+        raise DataError(f"{geodata_dir() / file}: no {what} {key!r}; known: {', '.join(known)}")
+    return known[key]
+
+
+def province(key: str) -> Province:
+    """The province ``key`` (``xinjiang``, ``gansu``)."""
+    return _lookup(provinces(), key, "provinces.csv", "province")  # type: ignore[no-any-return]
+
+
+def province_by_name(name_en: str) -> Province | None:
+    """The province of the study area with the English name ``name_en`` (the place table's ``province``)."""
+    return next((p for p in provinces().values() if p.name_en == name_en), None)
+
+
+def province_of_code(adcode: str) -> Province | None:
+    """The province an administrative code lies in (by its first two digits), None outside the study area."""
+    return next((p for p in provinces().values() if str(adcode)[:2] == p.prefix), None)
+
+
+@functools.lru_cache(maxsize=4)
+def _mode_sets(directory: str) -> dict[str, tuple[str, ...]]:
+    path, rows = _rows("modes.csv")
+    return {_field(path, line, row, "mode"): tuple(_field(path, line, row, "network_modes").split(";"))
+            for line, row in rows}
+
+
+def modes() -> tuple[str, ...]:
+    """The transport modes a scenario can allow, in file order."""
+    return tuple(_mode_sets(str(geodata_dir())))
+
+
+def mode_set(modes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The network modes a scenario's ``modes`` allow (rail and air legs need road to reach them)."""
+    sets = _mode_sets(str(geodata_dir()))
+    return tuple(dict.fromkeys(m for mode in modes for m in _lookup(sets, mode, "modes.csv", "mode")))
+
+
+@functools.lru_cache(maxsize=4)
+def _products(directory: str) -> dict[str, Product]:
+    path, rows = _rows("products.csv")
+    return {_field(path, line, row, "product"): Product(row["product"].strip(), (row.get("consumption_group") or "").strip(),
+                                                         (row.get("temperature_zone") or "").strip(), line, path)
+            for line, row in rows}
+
+
+def products() -> dict[str, Product]:
+    """The products of ``products.csv`` by id."""
+    return _products(str(geodata_dir()))
+
+
+def product(product_id: str) -> Product:
+    """The product ``product_id`` of ``products.csv``."""
+    return _lookup(products(), product_id, "products.csv", "product")  # type: ignore[no-any-return]

@@ -1,0 +1,58 @@
+"""The domain catalog: provinces, mode sets and products looked up in one place, read from geodata."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from cli_runner import REPO, run_planner
+
+from planner import domain, regions
+
+
+def test_provinces_match_the_county_seats() -> None:
+    seats = regions.load_county_seats()
+    prefixes = {str(code)[:2] for code in seats["adcode"]}
+    assert {p.prefix for p in domain.provinces().values()} == prefixes
+    for province in domain.provinces().values():
+        inside = seats[seats["adcode"].astype(str).str[:2] == province.prefix]
+        assert set(inside["province_adcode"].astype(str)) == {province.adcode}
+    assert domain.province_of_code("650102").key == "xinjiang"
+    assert domain.province_of_code("110101") is None
+
+
+def test_mode_sets_bring_the_road_legs() -> None:
+    assert domain.modes() == ("road", "rail", "air")
+    assert domain.mode_set(["road"]) == ("road",)
+    assert domain.mode_set(["rail", "air"]) == ("road", "rail", "air")
+
+
+def test_no_stage_keeps_its_own_copy_of_the_province_codes_or_mode_sets() -> None:
+    copies = re.compile(r'"(xinjiang|Xinjiang)":\s*"(65|650000|Xinjiang)"|"65":\s*"Xinjiang"|_MODE_SETS\s*=')
+    found = [f"{path.relative_to(REPO)}:{n}" for path in (REPO / "planner").rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if copies.search(line) and path.name != "layout.py"]  # layout.py: every province a node may lie in
+    assert found == []
+
+
+def test_a_product_without_consumption_group_is_named_by_validate(geodata_copy: Path) -> None:
+    products = geodata_copy / "products.csv"
+    with products.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("consumption_group")
+    line = next(i for i, row in enumerate(rows) if row[0] == "korla_pear") + 1
+    rows[line - 1][column] = ""
+    with products.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    done = run_planner("validate", REPO / "scenarios" / "xinjiang_fruit_cold_chain.yaml", timeout=300)
+    text = done.stdout + done.stderr
+    assert done.returncode != 0, text
+    assert f"products.csv:{line}" in text and "consumption_group" in text and "korla_pear" in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("name", ["provinces.csv", "modes.csv"])
+def test_catalog_files_are_documented(name: str) -> None:
+    assert f"`{name}`" in (REPO / "geodata" / "README.md").read_text(encoding="utf-8")
