@@ -12,12 +12,15 @@ import csv
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import DataError
 from planner.paths import geodata_dir
 
-__all__ = ["Product", "Province", "mode_set", "modes", "product", "products", "province", "province_by_name", "province_of_code", "provinces"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Product", "Province", "mode_set", "modes", "product", "product_table", "products", "province", "province_by_name", "province_of_code", "provinces"]
 
 
 @dataclass(frozen=True)
@@ -137,3 +140,16 @@ def products() -> dict[str, Product]:
 def product(product_id: str) -> Product:
     """The product ``product_id`` of ``products.csv``."""
     return _lookup(products(), product_id, "products.csv", "product")  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4)
+def _product_table(directory: str) -> pd.DataFrame:
+    import pandas as pd  # here, not at import: the CLI's start-up reads the catalog without pandas
+
+    return pd.read_csv(Path(directory) / "products.csv").set_index("product")
+
+
+def product_table() -> pd.DataFrame:
+    """Every column of ``products.csv`` indexed by product id (values, cold-chain group, storable, market
+    group...), read once per data folder; a copy, so callers may change it."""
+    return _product_table(str(geodata_dir())).copy()

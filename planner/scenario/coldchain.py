@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner import regions
+from planner import domain, regions
 from planner.errors import DataError, PlannerError
 from planner.model.coldchain import (
     ArcMatrix,
@@ -146,7 +146,7 @@ def _flag(value: Any) -> bool:
 
 def cold_chain_products(scenario: Scenario) -> list[Product]:
     """The scenario's products with value, loss rates, store, per-leg standards and door-to-door limit."""
-    table = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    table = domain.product_table()
     standards = _standards(str(geodata_dir() / "product_standards.csv"))
     params = load_cold_chain_parameters()
     products = []
@@ -176,7 +176,7 @@ def cold_chain_products(scenario: Scenario) -> list[Product]:
 
 def storable_products(scenario: Scenario) -> dict[str, bool]:
     """Product id -> whether it can be held in store (products.csv ``storable`` or the scenario's)."""
-    table = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    table = domain.product_table()
     return {s.id: s.storable if s.storable is not None else _flag(table.loc[s.id].get("storable", False))
             for s in scenario.products}
 

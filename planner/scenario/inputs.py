@@ -400,7 +400,7 @@ def market_shares(scenario: Scenario, places: pd.DataFrame,
     assert spec is not None
     table = pd.read_csv(geodata_dir() / "markets.csv", dtype={"region_adcode": str})
     table = table[table["metric"] == "share_of_outbound"]
-    products = pd.read_csv(geodata_dir() / "products.csv").set_index("product")
+    products = domain.product_table()
     dropped = {resolve_place(name) for name in spec.exclude}
     # a port town (Khorgas is a city node with a border crossing) exports as a port, not as a market
     ports = set(border_ports())
