@@ -119,6 +119,8 @@ _COLUMNS: dict[str, tuple[str, str, str]] = {
     "tier_pair": ("层级对", "tier pair", "text"),
     "mode": ("运输方式", "mode", "text"),
     "refrigerated": ("冷藏", "refrigerated", "text"),
+    "route_id": ("路径编号", "route id", "text"),
+    "via": ("途经线路", "via", "text"),
     "tonnes": ("运量", "tonnes", "t"),
     "distance_km": ("距离", "distance", "km"),
     "time_h": ("时间", "time", "h"),

@@ -2,8 +2,8 @@
 
 :func:`summary` is the content of ``summary.json`` (KPIs, cost by component, sites opened per tier with
 utilisation, solver status / message / gap / times, notes); :func:`result_frames` the layers of
-``results.gpkg`` (sites, candidates, flows along their network routes, assignments, prefectures with
-KPIs); :func:`read_run` reads a run directory's summary and tables (the CSV files' formula escapes
+``results.gpkg`` (sites, candidates, flows along the network routes the model priced, those routes,
+assignments, prefectures with KPIs); :func:`read_run` reads a run directory's summary and tables (the CSV files' formula escapes
 undone, :func:`planner.tables.read_csv`). Writing the directory is :mod:`planner.run_dir`.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,16 +21,13 @@ from shapely.geometry import LineString
 
 from planner import domain
 from planner.errors import PlannerError
-from planner.network import route
 from planner.regions import load_regions
 from planner.tables import read_csv
 
+if TYPE_CHECKING:
+    from planner.scenario.result import RunResult
+
 __all__ = ["jsonable", "read_run", "result_frames", "summary", "workbook_sheets"]
-
-
-def _route_modes(mode: str) -> tuple[str, ...]:
-    """The network modes a flow of ``mode`` was routed on (road for a mode the catalog does not know)."""
-    return domain.mode_set([mode]) if mode in domain.modes() else ("road",)
 
 
 def jsonable(value: Any) -> Any:
@@ -50,7 +47,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def summary(result: Any) -> dict[str, Any]:
+def summary(result: RunResult) -> dict[str, Any]:
     """The ``summary.json`` content of a run result."""
     scenario = result.scenario
     sites_per_tier = {}
@@ -69,33 +66,33 @@ def summary(result: Any) -> dict[str, Any]:
         "sites_opened": sites_per_tier,
         "sites_opened_total": int(len(result.sites)),
         "kpis": result.kpis,
-        "why_sites": getattr(result, "why_sites", []),
+        "why_sites": result.why_sites,
         "notes": result.notes,
     })
 
 
-def _route_geometries(result: Any) -> list[LineString]:
-    """Network route geometry for every flow (straight segment where no route is found)."""
-    graph = result.built.graph if result.built is not None else None
-    cache: dict[tuple[str, str, str, bool], LineString] = {}
+def _flow_geometries(result: RunResult) -> list[LineString]:
+    """Each flow's line: the network route the model priced it on (:attr:`RunResult.routes`), a straight
+    segment between its ends where it has none (a flow that stays in one place)."""
     lines = []
     for row in result.flows.itertuples():
-        key = (row.from_id, row.to_id, row.mode, bool(row.refrigerated))
-        if key not in cache:
-            straight = LineString([(row.from_lon, row.from_lat), (row.to_lon, row.to_lat)])
-            geometry = straight
-            if graph is not None and row.from_id != row.to_id:
-                try:
-                    found = route(graph, row.from_id, row.to_id, modes=_route_modes(row.mode), refrigerated=bool(row.refrigerated))
-                    geometry = found.geometry or straight
-                except Exception:  # noqa: BLE001 - a drawing fallback; the flow itself is solved
-                    geometry = straight
-            cache[key] = geometry
-        lines.append(cache[key])
+        found = result.routes.get(getattr(row, "route_id", "") or "")
+        if found is not None and found.geometry is not None:
+            lines.append(found.geometry)
+        else:
+            lines.append(LineString([(row.from_lon, row.from_lat), (row.to_lon, row.to_lat)]))
     return lines
 
 
-def _region_kpis(result: Any) -> gpd.GeoDataFrame:
+def _route_layer(result: RunResult) -> gpd.GeoDataFrame:
+    """One row per network route the flows use: its id (the flows' ``route_id``), names, length and time."""
+    rows = [{"route_id": key, "via": " ".join(r.routes), "via_zh": " ".join(r.route_names_zh),
+             "modes": "+".join(r.modes_used), "distance_km": r.distance_km, "time_h": r.time_h, "geometry": r.geometry}
+            for key, r in result.routes.items()]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def _region_kpis(result: RunResult) -> gpd.GeoDataFrame:
     prefectures = load_regions("prefecture")
     codes = {domain.province(r).prefix for r in result.scenario.region}
     prefectures = prefectures[prefectures["adcode"].astype(str).str[:2].isin(codes)].copy()
@@ -121,20 +118,25 @@ def _region_kpis(result: Any) -> gpd.GeoDataFrame:
     return merged
 
 
-def result_frames(result: Any) -> dict[str, gpd.GeoDataFrame]:
+def result_frames(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
     """The GeoPackage layers of a result: sites, candidates, flows, assignments, regions."""
     crs = "EPSG:4326"
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, frame in (("sites", result.sites), ("candidates", result.candidates)):
         layers[name] = gpd.GeoDataFrame(frame.copy(), geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=crs)
     if len(result.flows):
-        layers["flows"] = gpd.GeoDataFrame(result.flows.copy(), geometry=_route_geometries(result), crs=crs)
+        layers["flows"] = gpd.GeoDataFrame(result.flows.copy(), geometry=_flow_geometries(result), crs=crs)
+    if result.routes:
+        layers["routes"] = _route_layer(result)
     if len(result.assignments) and "site_id" in result.assignments:
         places = result.built.places if result.built is not None else None
         if places is not None:
             lines = []
             for row in result.assignments.itertuples():
-                if row.site_id and row.site_id in places.index and row.place_id in places.index:
+                found = result.routes.get(getattr(row, "route_id", "") or "")
+                if found is not None and found.geometry is not None:  # along the path the matrix priced
+                    lines.append(found.geometry)
+                elif row.site_id and row.site_id in places.index and row.place_id in places.index:
                     a, b = places.loc[row.place_id], places.loc[row.site_id]
                     lines.append(LineString([(a.lon, a.lat), (b.lon, b.lat)]))
                 else:

@@ -12,8 +12,9 @@ A run directory ``outputs/<scenario>/<run-id>/`` holds:
   ``site_zones.csv`` — each open site's temperature zones, ``catchment.csv`` — where each site's goods come
   from and go to;
 * ``results.xlsx`` — the summary, costs and tables in one workbook (Chinese and English headers, units);
-* ``results.gpkg`` — layers ``sites``, ``candidates``, ``flows`` (along their network routes),
-  ``assignments`` and ``regions`` (prefectures with KPIs);
+* ``results.gpkg`` — layers ``sites``, ``candidates``, ``flows`` and ``assignments`` (along the network
+  routes the model priced), ``routes`` (those routes by the tables' ``route_id``) and ``regions``
+  (prefectures with KPIs);
 * ``map.html`` — an offline map of the result; ``solver.log``; ``manifest.json`` — inputs with their
   SHA-256, package and solver versions, and the full resolved scenario;
 * ``report.html`` — the one-page bilingual report (:mod:`planner.report`), the map inside.
@@ -38,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -47,6 +48,9 @@ from planner.errors import PlannerError
 from planner.outputs import jsonable, result_frames, summary, workbook_sheets
 from planner.paths import geodata_dir
 from planner.tables import write_csv, write_workbook
+
+if TYPE_CHECKING:
+    from planner.scenario.result import RunResult
 
 __all__ = ["RunDirectory", "new_run_id", "run_directory", "write_run", "write_run_files"]
 
@@ -75,7 +79,7 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _write_map(result: Any, layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+def _write_map(result: RunResult, layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
     from planner.maps import result_map_of, save_map
 
     save_map(result_map_of(result, layers=layers), path)
@@ -135,14 +139,14 @@ def _remove_empty(created: list[Path]) -> None:
             directory.rmdir()
 
 
-def write_run(result: Any, out_root: str | Path = "outputs", run_id: str | None = None, *, solver_log: Path | None = None) -> Path:
+def write_run(result: RunResult, out_root: str | Path = "outputs", run_id: str | None = None, *, solver_log: Path | None = None) -> Path:
     """Write ``result`` to ``<out_root>/<scenario>/<run-id>/`` atomically and return the directory."""
     with run_directory(out_root, result.scenario.name, run_id) as run_dir:
         write_run_files(result, run_dir.temporary, run_dir.run_id, solver_log=solver_log)
     return run_dir.target
 
 
-def write_run_files(result: Any, directory: Path, run_id: str, *, solver_log: Path | None = None) -> None:
+def write_run_files(result: RunResult, directory: Path, run_id: str, *, solver_log: Path | None = None) -> None:
     """Write every file of a run directory into ``directory`` (the temporary folder of :func:`run_directory`).
 
     ``solver_log``: the solver's log (copied unless it is already ``directory/solver.log``); when given but

@@ -69,3 +69,30 @@ def test_why_these_sites_compares_each_with_a_real_alternative(run_dir: Path) ->
     for entry in why:
         amounts = str(sites.loc[(entry["tier"], entry["place_id"]), "why"]).split(": ", 1)[1]
         assert html.escape(amounts) in page
+
+
+def test_flows_are_drawn_along_the_routes_the_model_priced(run_dir: Path) -> None:
+    """Every flow between two places names its network route; the route's length is the distance the model
+    priced (plus the collection distance inside the county on a first mile), and the GeoPackage draws the
+    flow along it."""
+    import geopandas as gpd
+
+    flows = pd.read_csv(run_dir / "flows.csv", dtype={"from_id": str, "to_id": str}, keep_default_na=False)
+    routes = gpd.read_file(run_dir / "results.gpkg", layer="routes").set_index("route_id")
+    drawn = gpd.read_file(run_dir / "results.gpkg", layer="flows")
+    legs = pd.read_csv(REPO / "geodata" / "cold_chain_legs.csv")
+    intra_km = float(legs.loc[legs["parameter"] == "intra_county_km", "value"].iloc[0])
+    moved = flows[flows["from_id"] != flows["to_id"]]
+    assert len(moved) > 0 and (moved["route_id"] != "").all()
+    assert (flows.loc[flows["from_id"] == flows["to_id"], "route_id"] == "").all()
+    assert set(moved["route_id"]) == set(routes.index)
+    extra = (moved["leg_class"] == "first_mile") * intra_km
+    km = routes.loc[moved["route_id"], "distance_km"].to_numpy() + extra.to_numpy()
+    assert km == pytest.approx(moved["distance_km"].to_numpy(), abs=0.02)
+    # a route names the roads it takes (a few km between a district seat and its city node ride access links only)
+    assert (moved.loc[moved["distance_km"] > 20, "via"] != "").all()
+    # the drawn line of a flow is its route's, not a straight segment between its ends
+    by_id = drawn.set_index(drawn.index)
+    for i in moved.index[:50]:
+        assert by_id.geometry[i].equals(routes.geometry[moved.at[i, "route_id"]])
+        assert len(by_id.geometry[i].coords) >= 2

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from shipped_record import differences
 
 from planner.errors import PlannerError
 from planner.run_dir import write_run
@@ -374,3 +375,64 @@ def test_user_demand_weights_as_persons_for_the_cold_chain(tmp_path: Path) -> No
     demand = built.problem.demand_t.set_index("point")["tonnes"]
     # persons x apple consumption per head: in the ratio of the weights
     assert demand["lanzhou"] > 0 and demand["lanzhou"] == pytest.approx(3 * demand["tianshui"])
+
+
+# ------------------------------------------------------------------- the same results as recorded
+
+
+RECORDED = json.loads((REPO / "tests" / "data" / "shipped_runs.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=_ids(SHIPPED))
+def test_shipped_run_gives_the_recorded_results(path: Path, runs: _Runs) -> None:
+    """Restructurings leave results alone: each shipped run against the record made before them
+    (tests/shipped_record.py says what is compared and how a new scenario is recorded)."""
+    result, _ = runs.get(path)
+    recorded = RECORDED.get(result.scenario.name)
+    assert recorded is not None, f"{path.name} has no record: run `python -m tests.shipped_record` on the tree before the change"
+    assert differences(result.scenario.name, result, recorded) == []
+
+
+def test_the_record_comparison_catches_a_change(runs: _Runs) -> None:
+    result, _ = runs.get(REPO / "scenarios" / "gansu_emergency_reserves.yaml")
+    recorded = RECORDED[result.scenario.name]
+    assert differences(result.scenario.name, result, recorded) == []
+    moved = {**recorded, "open_sites": {"site": [*recorded["open_sites"]["site"][1:], "lanzhou_new_area"]}}
+    assert any("open sites" in d for d in differences(result.scenario.name, result, moved))
+    dearer = {**recorded, "objective": recorded["objective"] * 1.01}
+    assert any("objective" in d for d in differences(result.scenario.name, result, dearer))
+    cold, _ = runs.get(REPO / "scenarios" / "gansu_backbone_cold_chain.yaml")
+    record = RECORDED[cold.scenario.name]
+    wrong = {**record, "plan_cost_cny": record["plan_cost_cny"] * 1.001, "best_bound": record["objective"] * 1.05,
+             "model_sha256": "0" * 64}
+    found = differences(cold.scenario.name, cold, wrong)
+    assert any("MILP differs" in d for d in found) and any("recorded plan costs" in d for d in found)
+    assert any("below the recorded proven bound" in d for d in found)
+
+
+def test_xinjiang_rail_flows_ride_the_rail_lines_they_were_priced_on(runs: _Runs) -> None:
+    result, _ = runs.get(BASE)
+    flows = result.flows
+    rail = flows[flows["mode"] == "rail"]
+    assert len(rail) > 0 and (rail["route_id"] != "").all()
+    for row in rail.itertuples():
+        found = result.routes[row.route_id]
+        # drayage by road, one rail haul, drayage by road: the length the model priced, rail lines named
+        assert found.distance_km == pytest.approx(row.distance_km, abs=1e-6)
+        assert "rail" in found.modes_used and found.origin == row.from_id and found.destination == row.to_id
+    road = flows[(flows["mode"] == "road") & (flows["from_id"] != flows["to_id"]) & (flows["leg_class"] != "first_mile")]
+    assert all(result.routes[r].distance_km == pytest.approx(d, abs=1e-6) for r, d in zip(road["route_id"], road["distance_km"], strict=True))
+
+
+def test_location_assignments_follow_the_paths_the_matrix_priced(runs: _Runs) -> None:
+    result, run_dir = runs.get(REPO / "scenarios" / "gansu_urban_distribution.yaml")
+    served = result.assignments[(result.assignments["site_id"] != "") & (result.assignments["site_id"] != result.assignments["place_id"])]
+    assert len(served) > 0 and (served["route_id"] != "").all()
+    for row in served.itertuples():
+        found = result.routes[row.route_id]
+        assert (found.origin, found.destination) == (row.place_id, row.site_id)
+        assert found.distance_km == pytest.approx(row.distance_km, rel=1e-9, abs=1e-6)
+        assert found.time_h == pytest.approx(row.time_h, rel=1e-9, abs=1e-6)
+    drawn = gpd.read_file(run_dir / "results.gpkg", layer="assignments")
+    lines = drawn[drawn["route_id"].fillna("") != ""]
+    assert len(lines) == len(served) and (lines.geometry.apply(lambda g: len(g.coords)) > 2).any()

@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -33,6 +33,9 @@ from planner.maps.closures import add_closures, closures_of
 from planner.maps.html import bilingual, join, table, tag
 from planner.maps.results import add_flows
 from planner.tables import read_csv
+
+if TYPE_CHECKING:
+    from planner.scenario.result import RunResult
 
 __all__ = ["add_place_labels", "read_layers", "read_summary", "result_map", "result_map_of", "run_disruptions", "run_map"]
 
@@ -256,7 +259,7 @@ def result_map(layers: dict[str, gpd.GeoDataFrame], summary: dict[str, Any], *, 
     return m
 
 
-def result_map_of(result: Any, *, basemap: str = "none", layers: dict[str, gpd.GeoDataFrame] | None = None) -> folium.Map:
+def result_map_of(result: RunResult, *, basemap: str = "none", layers: dict[str, gpd.GeoDataFrame] | None = None) -> folium.Map:
     """The result map of a solved scenario (a :class:`~planner.scenario.run.RunResult`), straight from memory.
 
     The map ``planner run`` writes to ``map.html``: regions shaded by unmet demand share (cost models)

@@ -1,7 +1,8 @@
 """The multimodal freight network of Xinjiang and Gansu (road, rail, air, border crossings).
 
 Build it with :func:`build_network`; compute cost matrices with :func:`cost_matrix` (scipy
-``csgraph`` Dijkstra from the origins only), single routes with :func:`route`, disrupted copies with
+``csgraph`` Dijkstra from the origins only), single routes with :func:`route` (many with :func:`routes_between`, a known path with
+:func:`route_along`), disrupted copies with
 :func:`disrupt` (places, route stretches, routes and corridors by id or name; :func:`resolve_route`,
 :func:`route_table`), and city street networks from OpenStreetMap with :func:`import_osm` /
 :func:`connect_city`, and its size by mode and province with :func:`network_stats`. Units: lengths in km (``length`` in metres, the osmnx convention), times in
@@ -31,6 +32,8 @@ _LAZY = {
     "resolve_place": "planner.network.places",
     "Route": "planner.network.routing",
     "route": "planner.network.routing",
+    "route_along": "planner.network.routing",
+    "routes_between": "planner.network.routing",
     "network_stats": "planner.network.stats",
 }
 
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from planner.network.matrix import CostMatrix, cost_matrix
     from planner.network.osm import connect_city, import_osm
     from planner.network.places import place_table, resolve_place
-    from planner.network.routing import Route, route
+    from planner.network.routing import Route, route, route_along, routes_between
     from planner.network.stats import network_stats
 
 
@@ -62,5 +65,7 @@ __all__ = [
     "resolve_place",
     "resolve_route",
     "route",
+    "route_along",
     "route_table",
+    "routes_between",
 ]

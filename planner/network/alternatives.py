@@ -36,6 +36,9 @@ __all__ = [
 
 _EPS = 1e-9
 
+#: a link of the graph: ``(u, v, key)``
+Link = tuple[str, str, object]
+
 
 @dataclass(frozen=True)
 class LinkPricing:
@@ -67,7 +70,8 @@ class RouteAlternatives:
 
     Arrays have shape (origins, destinations, K), alternatives ordered from the cheapest (slowest) to the
     fastest; ``inf`` cost and time where a pair has fewer alternatives (or none). ``km`` holds the km per
-    link mode, ``transfers`` the number of mode changes; ``paths[o][d][k]`` the graph nodes of a route.
+    link mode, ``transfers`` the number of mode changes; ``links[o][d][k]`` the graph links ``(u, v, key)`` of
+    a route, in order (filled when asked for).
     """
 
     origin_ids: list[str]
@@ -76,7 +80,7 @@ class RouteAlternatives:
     time_h: np.ndarray
     km: dict[str, np.ndarray]
     transfers: np.ndarray
-    paths: list[list[list[list[str]]]] = field(repr=False, default_factory=list)
+    links: list[list[list[list[Link]]]] = field(repr=False, default_factory=list)
 
     @property
     def distance_km(self) -> np.ndarray:
@@ -115,17 +119,18 @@ class RouteAlternatives:
             self.origin_ids, self.destination_ids, take(self.cost_cny_per_t, np.inf), take(grid, np.inf),
             {m: take(v, np.inf) for m, v in self.km.items()}, take(self.transfers, 0).astype(np.int64),
             [[[cell[order[o, d, j]] for j in range(k_new) if kept[o, d, j]] for d, cell in enumerate(row)]
-             for o, row in enumerate(self.paths)] if self.paths else [])
+             for o, row in enumerate(self.links)] if self.links else [])
 
 
 def _adjacency(graph: nx.MultiDiGraph, modes: tuple[str, ...], pricing: LinkPricing) -> tuple[list[str], list[list[tuple]]]:
-    """Nodes of the allowed layers and, per node, its out-links ``(to, cost, time, kind, km)``, parallel links
-    reduced to those no other parallel link beats in both cost and time. ``kind`` is the link mode, with
-    transfers split into ``board`` (road to rail or air) and ``alight`` (back to road)."""
+    """Nodes of the allowed layers and, per node, its out-links ``(to, cost, time, kind, km, key)``, parallel
+    links reduced to those no other parallel link beats in both cost and time. ``kind`` is the link mode, with
+    transfers split into ``board`` (road to rail or air) and ``alight`` (back to road); ``key`` the link's key
+    in the graph."""
     nodes = [n for n, d in graph.nodes(data=True) if d.get("layer") in modes]
     index = {n: i for i, n in enumerate(nodes)}
-    best: dict[tuple[int, int], list[tuple[float, float, str, float]]] = {}
-    for u, v, d in graph.edges(data=True):
+    best: dict[tuple[int, int], list[tuple[float, float, str, float, object]]] = {}
+    for u, v, key, d in graph.edges(keys=True, data=True):
         iu, iv = index.get(u), index.get(v)
         if iu is None or iv is None or not edge_allowed(d, graph.nodes[u]["layer"], graph.nodes[v]["layer"], modes):
             continue
@@ -135,7 +140,7 @@ def _adjacency(graph: nx.MultiDiGraph, modes: tuple[str, ...], pricing: LinkPric
         kind = str(d["mode"])
         if kind == "transfer":
             kind = "alight" if graph.nodes[v]["layer"] == "road" else "board"
-        entry = (cost, float(d["time_h"]), kind, float(d["length_km"]))
+        entry = (cost, float(d["time_h"]), kind, float(d["length_km"]), key)
         kept = best.setdefault((iu, iv), [])
         if any(c <= entry[0] + _EPS and t <= entry[1] + _EPS for c, t, *_ in kept):
             continue
@@ -158,10 +163,11 @@ _KM_SLOT = {"road": 5, "rail": 6, "air": 7}
 def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: float,
             max_cost: float = math.inf) -> list[tuple]:
     """The Pareto labels from ``source``: ``(cost, time, node, phase, predecessor label, road km, rail km,
-    air km, transfers)`` in the order they became permanent (per node and phase)."""
+    air km, transfers, link)`` in the order they became permanent (per node and phase); ``link`` is the
+    position of the link taken in the predecessor's ``adj`` row (-1 at the source)."""
     best_t = [math.inf] * (3 * len(adj))
     kept: list[tuple] = []
-    heap: list[tuple] = [(0.0, 0.0, source, start_phase, -1, 0.0, 0.0, 0.0, 0)]
+    heap: list[tuple] = [(0.0, 0.0, source, start_phase, -1, 0.0, 0.0, 0.0, 0, -1)]
     while heap:
         label = heapq.heappop(heap)
         cost, t, v, phase = label[0], label[1], label[2], label[3]
@@ -171,7 +177,7 @@ def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: f
         best_t[state] = t
         idx = len(kept)
         kept.append(label)
-        for w, ce, te, kind, km in adj[v]:
+        for e, (w, ce, te, kind, km, _key) in enumerate(adj[v]):
             nxt = _NEXT_PHASE.get((kind, phase)) if kind in ("board", "alight") else \
                 (phase if phase in _PHASE_OK.get(kind, (0, 1, 2)) else None)
             if nxt is None:
@@ -189,7 +195,7 @@ def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: f
                 air += km
             elif kind in ("board", "alight"):
                 transfers += 1
-            heapq.heappush(heap, (cost + ce, t2, w, nxt, idx, road, rail, air, transfers))
+            heapq.heappush(heap, (cost + ce, t2, w, nxt, idx, road, rail, air, transfers, e))
     return kept
 
 
@@ -231,7 +237,7 @@ class RouteSearch:
         return self._labels[key]
 
     def alternatives(self, origins: Sequence[str], destinations: Sequence[str], *, max_time_h: float = math.inf,
-                     max_cost: float = math.inf, with_paths: bool = False) -> RouteAlternatives:
+                     max_cost: float = math.inf, with_links: bool = False) -> RouteAlternatives:
         """The Pareto routes from every origin to every destination place (see :func:`route_alternatives`)."""
         src = [self.node_of(p) for p in origins]
         dst = [self.node_of(p) for p in destinations]
@@ -242,7 +248,7 @@ class RouteSearch:
             for d, t in enumerate(dst):
                 chosen = _pareto(labels, at.get(t, []))
                 cells += [(o, d, k, labels[i]) for k, i in enumerate(chosen)]
-                if with_paths:
+                if with_links:
                     picked[o, d] = (labels, chosen)
         shape = (len(src), len(dst), max([1, *(k + 1 for _, _, k, _ in cells)]))
         cost = np.full(shape, np.inf)
@@ -256,15 +262,18 @@ class RouteSearch:
             for m in self.layer_modes:
                 km[m][o_ix, d_ix, k_ix] = values[:, 2 + _KM_SLOT[m] - 5]
             transfers[o_ix, d_ix, k_ix] = values[:, 5].astype(np.int64)
-        paths = [[[self._path(*picked[o, d], i) for i in picked[o, d][1]] for d in range(len(dst))]
-                 for o in range(len(src))] if with_paths else []
+        links = [[[self._links(picked[o, d][0], i) for i in picked[o, d][1]] for d in range(len(dst))]
+                 for o in range(len(src))] if with_links else []
         place = [self.graph.nodes[self.nodes[n]]["place"] for n in (*src, *dst)]
-        return RouteAlternatives(place[: len(src)], place[len(src):], cost, time_h, km, transfers, paths)
+        return RouteAlternatives(place[: len(src)], place[len(src):], cost, time_h, km, transfers, links)
 
-    def _path(self, labels: list[tuple], _chosen: list[int], i: int) -> list[str]:
+    def _links(self, labels: list[tuple], i: int) -> list[Link]:
+        """The graph links that lead to label ``i``, from the source."""
         trail = []
-        while i >= 0:
-            trail.append(self.nodes[labels[i][2]])
+        while labels[i][4] >= 0:
+            prev = labels[labels[i][4]]
+            row = self.adj[prev[2]][labels[i][9]]
+            trail.append((self.nodes[prev[2]], self.nodes[row[0]], row[5]))
             i = labels[i][4]
         return trail[::-1]
 
@@ -278,7 +287,7 @@ def route_alternatives(
     modes: Sequence[str] = ("road",),
     max_time_h: float = math.inf,
     max_cost: float = math.inf,
-    with_paths: bool = False,
+    with_links: bool = False,
 ) -> RouteAlternatives:
     """The Pareto set of routes in (cost, time) between every origin and destination place.
 
@@ -288,7 +297,7 @@ def route_alternatives(
     over the same network and pricing share their work through one :class:`RouteSearch`.
     """
     return RouteSearch(graph, pricing, modes).alternatives(origins, destinations, max_time_h=max_time_h,
-                                                           max_cost=max_cost, with_paths=with_paths)
+                                                           max_cost=max_cost, with_links=with_links)
 
 
 def rail_hubs(graph: nx.MultiDiGraph) -> list[str]:
@@ -297,11 +306,12 @@ def rail_hubs(graph: nx.MultiDiGraph) -> list[str]:
                    if d["mode"] == "transfer" and graph.nodes[v]["layer"] == "rail"})
 
 
-def rail_hauls(graph: nx.MultiDiGraph, rail_cny_per_tkm: float, max_time_h: float = math.inf) -> RouteAlternatives:
+def rail_hauls(graph: nx.MultiDiGraph, rail_cny_per_tkm: float, max_time_h: float = math.inf, *,
+               with_links: bool = False) -> RouteAlternatives:
     """The Pareto rail routes between every two terminals of :func:`rail_hubs` (input of :func:`rail_alternatives`)."""
     hubs = rail_hubs(graph)
     return route_alternatives(graph, hubs, hubs, LinkPricing({"rail": rail_cny_per_tkm}), modes=("rail",),
-                              max_time_h=max_time_h)
+                              max_time_h=max_time_h, with_links=with_links)
 
 
 def _pareto_columns(cost: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -329,6 +339,7 @@ def rail_alternatives(
     max_time_h: float = math.inf,
     haul: RouteAlternatives | None = None,
     road: RouteSearch | None = None,
+    with_links: bool = False,
 ) -> RouteAlternatives:
     """Pareto routes by rail: drayage by road to a rail terminal within ``max_drayage_km``, one rail haul,
     drayage from a terminal within ``max_drayage_km`` of the destination.
@@ -343,6 +354,8 @@ def rail_alternatives(
     The combination is exact in two stages: first the Pareto routes to each arrival terminal (drayage in,
     terminals and haul, over every departure terminal), then those combined with each drayage out, since the
     first part of a Pareto route is itself Pareto among the routes to its arrival terminal.
+
+    ``with_links`` fills ``links`` (drayage in, haul, drayage out; ``haul`` must then carry its links).
     """
     hubs = rail_hubs(graph)
     n_o, n_d = len(origins), len(destinations)
@@ -353,13 +366,13 @@ def rail_alternatives(
     if not hubs or not n_o or not n_d:
         return out
     road = road or RouteSearch(graph, LinkPricing({"road": 1.0}))
-    to_hub = road.alternatives(list(origins), hubs, max_cost=max_drayage_km)
-    from_hub = road.alternatives(hubs, list(destinations), max_cost=max_drayage_km)
-    haul = haul if haul is not None else rail_hauls(graph, rail_cny_per_tkm, max_time_h)
+    to_hub = road.alternatives(list(origins), hubs, max_cost=max_drayage_km, with_links=with_links)
+    from_hub = road.alternatives(hubs, list(destinations), max_cost=max_drayage_km, with_links=with_links)
+    haul = haul if haul is not None else rail_hauls(graph, rail_cny_per_tkm, max_time_h, with_links=with_links)
     n_h, k_haul = len(hubs), haul.time_h.shape[2]
     in_km, out_km = to_hub.distance_km, from_hub.distance_km  # (o, hub, k1), (hub, d, k2)
     k_out = out_km.shape[2]
-    found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for o in range(n_o):
         h1, k1 = np.nonzero(np.isfinite(in_km[o]) & (in_km[o] <= max_drayage_km))
         if h1.size == 0:
@@ -377,7 +390,7 @@ def rail_alternatives(
         c1, t1 = cost1[pick, b], time1[pick, b]
         road_in, rail = road1[pick], haul.km["rail"][a[pick], b, k[pick]]
         # stage 2: each stage-1 route with every drayage alternative out of its arrival terminal
-        c1, t1, road_in, rail, b = (np.repeat(v, k_out) for v in (c1, t1, road_in, rail, b))
+        c1, t1, road_in, rail, b, leg1 = (np.repeat(v, k_out) for v in (c1, t1, road_in, rail, b, pick))
         q = np.tile(np.arange(k_out), pick.size)
         dray = np.where(out_km[b, :, q] <= max_drayage_km, out_km[b, :, q], np.inf)
         cost = c1[:, None] + dray * road_cny_per_tkm
@@ -386,16 +399,23 @@ def rail_alternatives(
         order2, pareto2 = _pareto_columns(cost, time)
         rows, d = np.nonzero(pareto2)
         pick2 = order2[rows, d]
-        found.append((o, d, cost[pick2, d], time[pick2, d], road_in[pick2] + dray[pick2, d], rail[pick2]))
+        # each route's parts: (departure terminal, drayage in, haul, arrival terminal, drayage out)
+        parts = np.stack([a[leg1[pick2]], r[leg1[pick2]], k[leg1[pick2]], b[pick2], q[pick2]], axis=1)
+        found.append((o, d, cost[pick2, d], time[pick2, d], road_in[pick2] + dray[pick2, d], rail[pick2], parts))
     k_max = max([1, *(int(np.bincount(f[1], minlength=n_d).max()) for f in found if f[1].size)])
     shape = (n_o, n_d, k_max)
     out = RouteAlternatives(list(origins), list(destinations), np.full(shape, np.inf), np.full(shape, np.inf),
                             {"road": np.full(shape, np.inf), "rail": np.full(shape, np.inf)},
                             np.full(shape, 2, dtype=np.int64))
-    for o, d, cost, time, road_km, rail_km in found:
+    if with_links:
+        out.links = [[[] for _ in range(n_d)] for _ in range(n_o)]
+    for o, d, cost, time, road_km, rail_km, parts in found:
         order = np.lexsort((time, cost, d))
-        d, cost, time, road_km, rail_km = d[order], cost[order], time[order], road_km[order], rail_km[order]
+        d, cost, time, road_km, rail_km, parts = d[order], cost[order], time[order], road_km[order], rail_km[order], parts[order]
         slot = np.arange(d.size) - np.searchsorted(d, d)
         out.cost_cny_per_t[o, d, slot], out.time_h[o, d, slot] = cost, time
         out.km["road"][o, d, slot], out.km["rail"][o, d, slot] = road_km, rail_km
+        if with_links:
+            for dest, (h1, k1, kh, h2, k2) in zip(d, parts, strict=True):
+                out.links[o][dest].append([*to_hub.links[o][h1][k1], *haul.links[h1][h2][kh], *from_hub.links[h2][dest][k2]])
     return out

@@ -13,7 +13,7 @@ from shapely.geometry import LineString
 from planner.errors import PlannerError
 from planner.network._csgraph import check_modes, entry_node, sparse_view
 
-__all__ = ["Route", "route"]
+__all__ = ["Route", "route", "route_along", "routes_between"]
 
 
 @dataclass
@@ -74,25 +74,59 @@ def route(
     ``refrigerated`` selects reefer rates for the cost weight. Raises :class:`PlannerError` for an
     unknown place or when no route exists with the allowed ``modes``.
     """
+    found = routes_between(graph, [(origin, destination)], modes=modes, weight=weight, refrigerated=refrigerated)
+    if found[0] is None:
+        raise PlannerError(f"no route from {origin!r} to {destination!r} by {'+'.join(check_modes(modes))}")
+    return found[0]
+
+
+def routes_between(
+    graph: nx.MultiDiGraph,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    modes: Sequence[str] = ("road",),
+    weight: str = "cost",
+    refrigerated: bool = False,
+) -> list[Route | None]:
+    """The least-``weight`` route of each ``(origin, destination)`` pair (None where there is none), one
+    Dijkstra search per distinct origin: the paths :func:`planner.network.cost_matrix` prices with the
+    same ``modes`` and ``refrigerated`` when ``weight`` is ``cost``. Raises :class:`PlannerError` for an
+    unknown place or mode."""
     chosen = check_modes(modes)
     view = sparse_view(graph, chosen, refrigerated, weight)
-    source, target = entry_node(graph, origin, chosen), entry_node(graph, destination, chosen)
-    s, t = view.index[source], view.index[target]
-    dist, pred = dijkstra(view.matrix, directed=True, indices=s, return_predecessors=True)
-    if not np.isfinite(dist[t]):
-        raise PlannerError(f"no route from {origin!r} to {destination!r} by {'+'.join(chosen)}")
-    path = [t]
-    while path[-1] != s:
-        path.append(int(pred[path[-1]]))
-    path.reverse()
-    nodes = [view.nodes[i] for i in path]
-    links = []
+    ends = [(entry_node(graph, o, chosen), entry_node(graph, d, chosen)) for o, d in pairs]
+    sources = list(dict.fromkeys(view.index[s] for s, _ in ends))
+    if not sources:
+        return []
+    dist, pred = dijkstra(view.matrix, directed=True, indices=sources, return_predecessors=True)
+    row_of = {s: i for i, s in enumerate(sources)}
+    out: list[Route | None] = []
+    for source, target in ends:
+        s, t, row = view.index[source], view.index[target], row_of[view.index[source]]
+        if not np.isfinite(dist[row, t]):
+            out.append(None)
+            continue
+        path = [t]
+        while path[-1] != s:
+            path.append(int(pred[row, path[-1]]))
+        path.reverse()
+        links = []
+        for a, b in zip(path[:-1], path[1:], strict=True):
+            pos = int(view.lookup(np.array([a]), np.array([b]))[0])
+            links.append((view.nodes[a], view.nodes[b], view.pair_edge_key[pos]))
+        out.append(route_along(graph, links, source))
+    return out
+
+
+def route_along(graph: nx.MultiDiGraph, links: Sequence[tuple[str, str, object]], start: str | None = None) -> Route:
+    """The :class:`Route` that follows ``links`` (``(u, v, key)`` of the graph, in order): its totals, route
+    names and geometry. ``start``: the node of an empty route (a place served where it stands)."""
+    if not links and start is None:
+        raise PlannerError("a route needs at least one link or its start node")
+    source = links[0][0] if links else str(start)
+    target = links[-1][1] if links else str(start)
     coords: list[tuple[float, float]] = []
-    for a, b in zip(path[:-1], path[1:], strict=True):
-        pos = int(view.lookup(np.array([a]), np.array([b]))[0])
-        u, v = view.nodes[a], view.nodes[b]
-        key = view.pair_edge_key[pos]
-        links.append((u, v, key))
+    for u, v, key in links:
         line = list(graph[u][v][key]["geometry"].coords)
         coords.extend(line if not coords else line[1:])
     data = [graph[u][v][k] for u, v, k in links]
@@ -110,7 +144,7 @@ def route(
         routes=_dedupe([d["route"] for d in data if d["route"] not in skip]),
         route_names_zh=_dedupe([d["route_name_zh"] for d in data if d["route"] not in skip]),
         modes_used=_dedupe([d["mode"] for d in data if d["mode"] != "transfer"]),
-        links=links,
-        nodes=nodes,
+        links=list(links),
+        nodes=[source, *(v for _, v, _ in links)],
         geometry=LineString(coords),
     )

@@ -63,6 +63,7 @@ __all__ = [
     "leg_class_of",
     "load_leg_rates",
     "neighbour_places",
+    "search_limits",
 ]
 
 _DEFAULT_STORE = {"chilled": "chilled_store", "frozen": "frozen_store", "ambient": "ambient_store"}
@@ -367,6 +368,17 @@ def _rail(search: _Searches, origins: list[str], destinations: list[str], from_t
     return out
 
 
+def search_limits(products: list[Product]) -> tuple[float, float]:
+    """How far the route searches of an arc build look: the longest time any product may spend on a leg
+    (h) and the longest first mile (km); inf where some product has no such standard."""
+    finite = [v for p in products for v in (p.line_haul_max_h, p.distribution_max_h, p.max_time_h) if v is not None]
+    unbounded = any(p.line_haul_max_h is None or p.distribution_max_h is None for p in products)
+    max_time = math.inf if unbounded or not finite else max(finite)
+    km_limits = [p.first_mile_max_km for p in products]
+    max_km = math.inf if any(v is None for v in km_limits) else max(km_limits)  # type: ignore[type-var]
+    return max_time, float(max_km)
+
+
 def cold_chain_arcs(graph: nx.MultiDiGraph, locations: dict[str, list[str]], tier_arcs: list[tuple[str, str]],
                     demand_kinds: list[str], modes: list[str], products: list[Product], rates: LegRates,
                     onward: list[float] | None = None, rail_tiers: set[str] | None = None) -> list[ArcMatrix]:
@@ -376,11 +388,7 @@ def cold_chain_arcs(graph: nx.MultiDiGraph, locations: dict[str, list[str]], tie
     run along ``locations["demand"]``. Rail line-haul leaves only from the tiers in ``rail_tiers`` (None:
     every site tier) when ``rail`` is one of the ``modes``.
     """
-    finite = [v for p in products for v in (p.line_haul_max_h, p.distribution_max_h, p.max_time_h) if v is not None]
-    unbounded = any(p.line_haul_max_h is None or p.distribution_max_h is None for p in products)
-    max_time = math.inf if unbounded or not finite else max(finite)
-    km_limits = [p.first_mile_max_km for p in products]
-    max_km = math.inf if any(v is None for v in km_limits) else max(km_limits)  # type: ignore[type-var]
+    max_time, max_km = search_limits(products)
     hauls = {t: rail_hauls(graph, rates.rate["line_haul_rail", t], max_time) for t in ("reefer", "ambient")} \
         if "rail" in modes else {}
     search = _Searches(graph, RouteSearch(graph, LinkPricing({"road": 1.0})), hauls)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    from planner.network.routing import Route
     from planner.scenario.inputs import BuiltScenario
     from planner.scenario.schema import Scenario
 
@@ -41,6 +42,8 @@ class RunResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: per explained site: the nearest alternative and the cost components that make the site pay
     why_sites: list[dict[str, Any]] = field(default_factory=list)
+    #: the network route of each flow by the flows' ``route_id`` (the route alternative the model priced)
+    routes: dict[str, Route] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -33,6 +33,9 @@ from planner.scenario.run import check_for_run, solve_built
 from planner.scenario.schema import Scenario
 from planner.sweep.expand import Member, expand_sweep
 from planner.sweep.spec import LoadedSweep
+
+if TYPE_CHECKING:
+    from planner.scenario.result import RunResult
 
 __all__ = ["MEMBERS_DIR", "SweepOutcome", "member_payload", "read_member_file", "run_member", "run_sweep"]
 
@@ -63,7 +66,7 @@ def _validation_message(exc: ValidationError) -> str:
     return "invalid scenario after the overrides: " + "; ".join(parts)
 
 
-def _service_level(result: Any) -> float | None:
+def _service_level(result: RunResult) -> float | None:
     kpis = result.kpis
     for key in ("covered_weight_share", "service_level"):
         if kpis.get(key) is not None:

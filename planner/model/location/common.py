@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -22,13 +22,12 @@ TOL = 1e-6
 
 
 # ---------------------------------------------------------------------------------------------- result
-@dataclass
-class LocationSolution:
-    """The solution of a location model.
+@dataclass(kw_only=True)
+class LocationSolution(SolveResult):
+    """The solution of a location model: a :class:`~planner.model.matrix.SolveResult` (status, objective,
+    bound, gap, seconds, solver, message) plus:
 
-    The :class:`~planner.model.matrix.SolveResult` fields (``status``, ``objective``, ``best_bound``,
-    ``gap``, ``build_seconds``, ``solve_seconds``, ``solver``) plus:
-
+    * ``problem``: which model (``p_median``, ``p_center``, ``mclp``, ``lscp``, ``ufl``, ``cfl``...);
     * ``open_sites``: indices (into the site axis of the input matrix) of the open sites, existing included;
     * ``assignment``: for single-assignment models a 1-D int array ``customer -> site`` (``-1`` = not
       served / not covered); for split-demand CFLP a dense ``n x m`` array of the fraction of each customer's
@@ -38,16 +37,11 @@ class LocationSolution:
       p-median (at least 1), 1 for the models solved as one MILP;
     * ``phases``: where the time went and what each phase achieved (seconds per phase, bounds, sites fixed
       open or closed, nodes); see :class:`PhaseLog`.
+
+    ``x`` (the MILP's column values) is not kept.
     """
 
     problem: str
-    status: str
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    build_seconds: float
-    solve_seconds: float
-    solver: str
     open_sites: np.ndarray
     assignment: np.ndarray
     cost_breakdown: dict[str, float]
@@ -57,7 +51,6 @@ class LocationSolution:
     fixed_cost: np.ndarray | None = field(default=None, repr=False)
     existing: np.ndarray | None = field(default=None, repr=False)
     iterations: int = 1
-    message: str = ""
     phases: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -272,17 +265,8 @@ def default_options(options: SolverOptions | None) -> SolverOptions:
 
 
 def result_fields(problem: str, res: SolveResult) -> dict[str, Any]:
-    return {
-        "problem": problem,
-        "status": res.status,
-        "objective": res.objective,
-        "best_bound": res.best_bound,
-        "gap": res.gap,
-        "build_seconds": res.build_seconds,
-        "solve_seconds": res.solve_seconds,
-        "solver": res.solver,
-        "message": res.message,
-    }
+    """The :class:`LocationSolution` arguments that come from the MILP's ``res`` (all but its columns)."""
+    return {"problem": problem, **{f.name: getattr(res, f.name) for f in fields(SolveResult) if f.name != "x"}}
 
 
 def nearest_open(cost: np.ndarray, open_sites: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,8 +29,12 @@ __all__ = ["FIELD_TEXT", "ModelAdapter"]
 FIELD_TEXT = {"p": "p (the number of sites to open)"}
 
 
+#: the solution type of a model family (LocationSolution, HubSolution, the solved cold chain)
+SolutionT = TypeVar("SolutionT")
+
+
 @dataclass(frozen=True)
-class ModelAdapter:
+class ModelAdapter(Generic[SolutionT]):
     """One model as scenarios use it.
 
     ``name``: the scenario's ``model:``; ``title``: a few words (README, reports); ``question``: the planning
@@ -38,7 +42,7 @@ class ModelAdapter:
     must be set, checked in this order; ``check``: further checks of a scenario (raise ``ValueError``).
     ``is_cost``: the objective is a cost in CNY (tables and sweeps label it so). ``build(scenario, base_dir,
     places, graph)`` returns the built scenario; ``solve(built, options)`` the model's solution;
-    ``tables(built, solution)`` the run result.
+    ``tables(built, solution)`` the run result; ``SolutionT`` is the family's solution type.
     """
 
     name: str
@@ -48,8 +52,8 @@ class ModelAdapter:
     is_cost: bool
     needs: tuple[str, ...]
     build: Callable[[Scenario, Path, pd.DataFrame, nx.MultiDiGraph], BuiltScenario]
-    solve: Callable[[BuiltScenario, SolverOptions], Any]
-    tables: Callable[[BuiltScenario, Any], RunResult]
+    solve: Callable[[BuiltScenario, SolverOptions], SolutionT]
+    tables: Callable[[BuiltScenario, SolutionT], RunResult]
     check: Callable[[Scenario], None] | None = None
 
     def check_fields(self, scenario: Scenario) -> None:

@@ -148,7 +148,8 @@ def solve_cold_chain(built: BuiltScenario, options: SolverOptions) -> Solved:
 
 def cold_chain_tables(built: BuiltScenario, solved: Solved) -> RunResult:
     """The run tables of the cold-chain solution: sites, flows, service, zones, catchments, why these sites."""
-    from planner.scenario import coldchain_tables
+    from planner.scenario import coldchain, coldchain_tables
+    from planner.scenario.coldchain_routes import FlowRoutes, flow_routes
 
     scenario, places = built.scenario, built.places
     model, solution, options, deadline = solved.model, solved.solution, solved.options, solved.deadline
@@ -171,6 +172,10 @@ def cold_chain_tables(built: BuiltScenario, solved: Solved) -> RunResult:
     front = ["product", "from_tier", "from_id", "from_name_zh", "to_tier", "to_id", "to_name_zh", "leg_class", "mode",
              "refrigerated", "tonnes"]
     flows = flows[front + [c for c in flows.columns if c not in front]]
+    book = FlowRoutes(built.graph, coldchain.load_leg_rates(), list(built.problem.products), list(built.problem.arcs))
+    route_ids, routes = flow_routes(book, flows)
+    flows["route_id"] = route_ids
+    flows["via"] = [" ".join(routes[r].routes) if r else "" for r in route_ids]
 
     service = solution.service.copy()
     service.insert(0, "place_id", site_places(built, service.pop("demand_point")))
@@ -207,6 +212,7 @@ def cold_chain_tables(built: BuiltScenario, solved: Solved) -> RunResult:
     result = RunResult(scenario, dict(solution.report), kpis, opened, flows, assignments, service,
                        solution.cost_breakdown.copy(), candidates, list(built.notes), built)
     result.tables = {"site_zones": zones, "catchment": catchment}
+    result.routes = routes
     result.why_sites = why
     if why and len(why) < len(opened):
         result.notes.append(f"why these sites: {len(why)} of {len(opened)} open sites compared with their nearest "

@@ -27,6 +27,7 @@ from planner.scenario.tables import read_flow_table
 if TYPE_CHECKING:
     import networkx as nx
 
+    from planner.model.hub import HubSolution
     from planner.model.matrix import SolverOptions
     from planner.scenario.schema import Scenario
 
@@ -69,7 +70,7 @@ def build_hub(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: n
                          site_keys={place: (TIER, place) for place in hubs}, notes=notes)
 
 
-def solve_hub(built: BuiltScenario, options: SolverOptions) -> Any:
+def solve_hub(built: BuiltScenario, options: SolverOptions) -> HubSolution:
     """Solve the p-hub median problem with the scenario's p and leg factors."""
     from planner.model.hub import p_hub_median  # PuLP and scipy: loaded on solve, not for validate
 
@@ -84,7 +85,7 @@ def solve_hub(built: BuiltScenario, options: SolverOptions) -> Any:
         raise
 
 
-def _routes(built: BuiltScenario, solution: Any) -> pd.DataFrame:
+def _routes(built: BuiltScenario, solution: HubSolution) -> pd.DataFrame:
     """One row per flow: its two hubs, tonnes and the cost per tonne of each leg (factors applied)."""
     hub = built.scenario.hub
     assert hub is not None
@@ -106,7 +107,7 @@ def _routes(built: BuiltScenario, solution: Any) -> pd.DataFrame:
     return frame
 
 
-def hub_tables(built: BuiltScenario, solution: Any) -> RunResult:
+def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
     """The run tables: open hubs, each node's hub, each flow's route, the tonnes between hubs."""
     scenario, places, data = built.scenario, built.places, built.problem
     if not solution.is_feasible:

@@ -25,7 +25,9 @@ from planner.scenario.result import RunResult, place_names
 if TYPE_CHECKING:
     import networkx as nx
 
+    from planner.model.location import LocationSolution
     from planner.model.matrix import SolverOptions
+    from planner.network.routing import Route
     from planner.scenario.schema import Scenario
 
 __all__ = ["LOCATION_ADAPTERS", "build_location", "location_tables"]
@@ -63,7 +65,7 @@ def build_location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, gra
     return BuiltScenario(scenario, places, graph, problem, sites=sites, customers=customers, site_keys=site_keys)
 
 
-def location_tables(built: BuiltScenario, solution: Any) -> RunResult:
+def location_tables(built: BuiltScenario, solution: LocationSolution) -> RunResult:
     """The run tables of a location model's solution: open sites, each demand point's site, KPIs."""
     scenario = built.scenario
     data = built.problem
@@ -89,6 +91,9 @@ def location_tables(built: BuiltScenario, solution: Any) -> RunResult:
     })
     assignments = pd.concat([assignments, place_names(places, assignments["place_id"])[["name_zh", "name_en", "lon", "lat"]]], axis=1)
     assignments["site_name_zh"] = [places.loc[s, "name_zh"] if s else "" for s in assignments["site_id"]]
+    routes = _assignment_routes(built, assignments)
+    assignments["route_id"] = [key if key in routes else "" for key in assignments["place_id"] + ">" + assignments["site_id"]]
+    assignments["via"] = [" ".join(routes[key].routes) if key else "" for key in assignments["route_id"]]
     load = assignments[assignments["site_id"] != ""].groupby("site_id")["weight"].sum()
     candidates = pd.DataFrame({"tier": "site", "place_id": built.sites})
     candidates = pd.concat([candidates, place_names(places, candidates["place_id"])], axis=1)
@@ -116,8 +121,19 @@ def location_tables(built: BuiltScenario, solution: Any) -> RunResult:
     report["problem"] = solution.problem
     report["iterations"] = solution.iterations
     breakdown = pd.DataFrame({"component": list(solution.cost_breakdown), "cost_cny": list(solution.cost_breakdown.values())})
-    return RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
-                     candidates, list(built.notes), built)
+    result = RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
+                       candidates, list(built.notes), built)
+    result.routes = routes
+    return result
+
+
+def _assignment_routes(built: BuiltScenario, assignments: pd.DataFrame) -> dict[str, Route]:
+    """The network route from each served demand point to its site, by ``"<place>><site>"``: the path the
+    matrix priced (least generalized cost over the scenario's modes)."""
+    scenario = built.scenario
+    pairs = [(c, s) for c, s in zip(assignments["place_id"], assignments["site_id"], strict=True) if s and c != s]
+    found = network.routes_between(built.graph, pairs, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
+    return {f"{c}>{s}": r for (c, s), r in zip(pairs, found, strict=True) if r is not None}
 
 
 def _budget_reason(scenario: Scenario, status: str) -> str:
@@ -133,14 +149,14 @@ def _budget_reason(scenario: Scenario, status: str) -> str:
             f"{scenario.fixed_cost_cny:,.0f} CNY and {need.get(scenario.model, 'no plan fits it')}: raise the budget")
 
 
-Call = Callable[[Any, BuiltScenario, dict[str, Any]], Any]
+Call = Callable[[Any, BuiltScenario, dict[str, Any]], "LocationSolution"]
 
 
-def _solver(call: Call) -> Callable[[BuiltScenario, SolverOptions], Any]:
+def _solver(call: Call) -> Callable[[BuiltScenario, SolverOptions], LocationSolution]:
     """The adapter's solve: ``call(models, built, common)`` with the policy's fixed sites and the solver
     options in ``common``; a model's one-line error names the scenario."""
 
-    def solve(built: BuiltScenario, options: SolverOptions) -> Any:
+    def solve(built: BuiltScenario, options: SolverOptions) -> LocationSolution:
         from planner.model import location as models  # PuLP and scipy: loaded on solve, not for validate
 
         data = built.problem
@@ -154,21 +170,21 @@ def _solver(call: Call) -> Callable[[BuiltScenario, SolverOptions], Any]:
     return solve
 
 
-def _p_median(models: Any, built: BuiltScenario, common: dict[str, Any]) -> Any:
+def _p_median(models: Any, built: BuiltScenario, common: dict[str, Any]) -> LocationSolution:
     data = built.problem
     return models.p_median(data["cost"], built.scenario.p, weights=data["weights"], **common)
 
 
-def _p_center(models: Any, built: BuiltScenario, common: dict[str, Any]) -> Any:
+def _p_center(models: Any, built: BuiltScenario, common: dict[str, Any]) -> LocationSolution:
     return models.p_center(built.problem["cost"], built.scenario.p, **common)
 
 
-def _max_covering(models: Any, built: BuiltScenario, common: dict[str, Any]) -> Any:
+def _max_covering(models: Any, built: BuiltScenario, common: dict[str, Any]) -> LocationSolution:
     data, scenario = built.problem, built.scenario
     return models.maximal_covering(data["time_h"], scenario.service_time_h, scenario.p, demand=data["weights"], **common)
 
 
-def _set_covering(models: Any, built: BuiltScenario, common: dict[str, Any]) -> Any:
+def _set_covering(models: Any, built: BuiltScenario, common: dict[str, Any]) -> LocationSolution:
     data, scenario = built.problem, built.scenario
     # sites cost fixed_cost_cny each, or count 1 each when they cost nothing (then no budget applies)
     fixed = np.full(len(built.sites), scenario.fixed_cost_cny or 1.0)
@@ -176,7 +192,7 @@ def _set_covering(models: Any, built: BuiltScenario, common: dict[str, Any]) -> 
     return models.location_set_covering(data["time_h"], scenario.service_time_h, site_cost=fixed, budget=budget, **common)
 
 
-def _facility_location(models: Any, built: BuiltScenario, common: dict[str, Any]) -> Any:
+def _facility_location(models: Any, built: BuiltScenario, common: dict[str, Any]) -> LocationSolution:
     data, scenario = built.problem, built.scenario
     fixed, weights = data["fixed_cost_cny"], data["weights"]
     transport = data["cost"] * weights[:, None]
