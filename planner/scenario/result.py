@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from planner.scenario.inputs import BuiltScenario
     from planner.scenario.schema import Scenario
 
-__all__ = ["RunResult", "place_names", "site_places"]
+__all__ = ["RunResult", "assignment_routes", "place_names", "site_places"]
 
 
 @dataclass
@@ -73,3 +73,19 @@ def site_places(built: BuiltScenario, names: pd.Series) -> pd.Series:
     id already."""
     places = {name: place for name, (_, place) in built.site_keys.items()}
     return names.map(lambda name: places.get(name, name))
+
+
+def assignment_routes(built: BuiltScenario, assignments: pd.DataFrame) -> dict[str, Route]:
+    """The network route from each served demand point to its site (the path the model's matrix priced:
+    least generalized cost over the scenario's modes), by ``"<place>><site>"``; sets ``assignments``'
+    ``route_id`` (empty for a point served where it stands) and ``via`` (the roads and lines taken)."""
+    from planner import domain, network
+
+    scenario = built.scenario
+    pairs = [(c, s) for c, s in zip(assignments["place_id"], assignments["site_id"], strict=True) if s and c != s]
+    found = network.routes_between(built.graph, pairs, modes=domain.mode_set(list(scenario.modes)),
+                                   refrigerated=scenario.refrigerated)
+    routes = {f"{c}>{s}": r for (c, s), r in zip(pairs, found, strict=True) if r is not None}
+    assignments["route_id"] = [key if key in routes else "" for key in assignments["place_id"] + ">" + assignments["site_id"]]
+    assignments["via"] = [" ".join(routes[key].routes) if key else "" for key in assignments["route_id"]]
+    return routes

@@ -21,7 +21,7 @@ from planner.errors import InfeasibleError, PlannerError
 from planner.network.places import resolve_place
 from planner.scenario.inputs import BuiltScenario, candidate_sites, mode_set, select_places
 from planner.scenario.models.base import ModelAdapter
-from planner.scenario.result import RunResult, place_names
+from planner.scenario.result import RunResult, assignment_routes, place_names
 from planner.scenario.tables import read_flow_table
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
                                 "distance_km": data["distance_km"][rows, allocation]})
     assignments = pd.concat([assignments, place_names(places, assignments["place_id"])], axis=1)
     assignments["site_name_zh"] = place_names(places, assignments["site_id"])["name_zh"].to_numpy()
+    paths = assignment_routes(built, assignments)
     hub_ids = [nodes[k] for k in solution.hubs]
     candidates = pd.DataFrame({"tier": TIER, "place_id": built.sites})
     candidates = pd.concat([candidates, place_names(places, candidates["place_id"])], axis=1)
@@ -151,6 +152,7 @@ def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
     result = RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
                        candidates, list(built.notes), built)
     result.tables = {"hub_routes": routes, "hub_transfers": transfers}
+    result.routes = paths
     return result
 
 

@@ -20,14 +20,13 @@ from planner.errors import InfeasibleError, PlannerError
 from planner.network.places import resolve_place
 from planner.scenario.inputs import BuiltScenario, candidate_sites, demand_weights, mode_set, select_places
 from planner.scenario.models.base import ModelAdapter
-from planner.scenario.result import RunResult, place_names
+from planner.scenario.result import RunResult, assignment_routes, place_names
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from planner.model.location import LocationSolution
     from planner.model.matrix import SolverOptions
-    from planner.network.routing import Route
     from planner.scenario.schema import Scenario
 
 __all__ = ["LOCATION_ADAPTERS", "build_location", "location_tables"]
@@ -91,9 +90,7 @@ def location_tables(built: BuiltScenario, solution: LocationSolution) -> RunResu
     })
     assignments = pd.concat([assignments, place_names(places, assignments["place_id"])[["name_zh", "name_en", "lon", "lat"]]], axis=1)
     assignments["site_name_zh"] = [places.loc[s, "name_zh"] if s else "" for s in assignments["site_id"]]
-    routes = _assignment_routes(built, assignments)
-    assignments["route_id"] = [key if key in routes else "" for key in assignments["place_id"] + ">" + assignments["site_id"]]
-    assignments["via"] = [" ".join(routes[key].routes) if key else "" for key in assignments["route_id"]]
+    routes = assignment_routes(built, assignments)
     load = assignments[assignments["site_id"] != ""].groupby("site_id")["weight"].sum()
     candidates = pd.DataFrame({"tier": "site", "place_id": built.sites})
     candidates = pd.concat([candidates, place_names(places, candidates["place_id"])], axis=1)
@@ -125,15 +122,6 @@ def location_tables(built: BuiltScenario, solution: LocationSolution) -> RunResu
                        candidates, list(built.notes), built)
     result.routes = routes
     return result
-
-
-def _assignment_routes(built: BuiltScenario, assignments: pd.DataFrame) -> dict[str, Route]:
-    """The network route from each served demand point to its site, by ``"<place>><site>"``: the path the
-    matrix priced (least generalized cost over the scenario's modes)."""
-    scenario = built.scenario
-    pairs = [(c, s) for c, s in zip(assignments["place_id"], assignments["site_id"], strict=True) if s and c != s]
-    found = network.routes_between(built.graph, pairs, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
-    return {f"{c}>{s}": r for (c, s), r in zip(pairs, found, strict=True) if r is not None}
 
 
 def _budget_reason(scenario: Scenario, status: str) -> str:
