@@ -584,3 +584,15 @@ def test_result_layers_group_and_escape() -> None:
     assert planner_state(m).counts()["facilities"] == 2
     with pytest.raises(ValueError, match="value"):
         add_flows(new_map("x"), flows.drop(columns="value"))
+
+
+def test_a_flow_popup_names_the_roads_it_takes_escaped() -> None:
+    from planner.maps.results import add_flows
+
+    flows, _ = _result_frames()
+    flows = flows.assign(via=["G30 G312", "<b>G75</b>", ""][: len(flows)] + [""] * max(0, len(flows) - 3))
+    m = new_map("结果", "Result")
+    layers = add_flows(m, flows)
+    popups = [f["properties"]["pop"] for layer in layers for f in features(m, layer.id)]
+    assert any("G30 G312" in p and "途经" in p for p in popups)
+    assert not any("<b>G75</b>" in p for p in popups) and any("&lt;b&gt;G75" in p for p in popups)

@@ -57,7 +57,8 @@ def add_flows(
 ) -> list[PlannerLayer]:
     """Add flows as lines whose width scales with ``value``; one layer per ``by`` value (e.g. product).
 
-    ``flows`` has :data:`FLOW_COLUMNS` and optionally ``geometry`` (routed lines) and ``product``.
+    ``flows`` has :data:`FLOW_COLUMNS` and optionally ``geometry`` (routed lines), ``via`` (the roads and
+    lines taken, shown in the popup) and ``product``.
     ``group_names`` gives a group's (Chinese, English) name for the layer control and legend (default:
     the value itself); ``style`` overrides the line style (e.g. a dash pattern). Returns the layers
     added (one, or one per group).
@@ -96,7 +97,8 @@ def add_flows(
                         tag("div", text, "pl-pop-title"),
                         table(
                             [bilingual("项目", "item"), bilingual("值", "value")],
-                            [(by or "", group)] if group else [],
+                            ([(by or "", group)] if group else [])
+                            + ([(bilingual("途经", "via"), row.via)] if getattr(row, "via", "") else []),
                         ),
                     ]
                 ),

@@ -182,6 +182,7 @@ def _add_flows(m: folium.Map, flows: gpd.GeoDataFrame) -> None:
             "origin_lon": first["from_lon"], "origin_lat": first["from_lat"],
             "dest_lon": first["to_lon"], "dest_lat": first["to_lat"],
             "value": float(group["tonnes"].sum()), "tier_pair": f"{pair} ({mode})", "geometry": first.geometry,
+            "via": str(first["via"]) if "via" in first and isinstance(first["via"], str) else "",
         })
     aggregated = pd.DataFrame(rows)
     aggregated = aggregated[aggregated["value"] > 1e-6]
