@@ -31,7 +31,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -46,11 +46,13 @@ from planner.scenario.tables import read_demand_table, read_supply_table
 if TYPE_CHECKING:  # networkx and the matrices load with the network, not for `planner validate`
     import networkx as nx
 
+    from planner.model.coldchain import ColdChainProblem
     from planner.scenario.schema import CandidateSpec, Scenario
 
 __all__ = [
     "SAME_TOWN_KM",
     "BuiltScenario",
+    "MatrixInputs",
     "candidate_sites",
     "closed_places",
     "demand_table",
@@ -69,14 +71,30 @@ __all__ = [
     "uses_demand_table",
 ]
 
+class MatrixInputs(TypedDict, total=False):
+    """What the location and hub models solve: matrices over (customers or nodes) x (sites or nodes), the
+    scenario's ``metric`` in ``cost`` with ``distance_km`` and ``time_h`` beside it, customer ``weights``,
+    ``fixed_cost_cny`` per site and ``budget_cny`` (location), ``flow_t`` between nodes (hub), and the
+    policy's ``must_open`` / ``forbidden`` site indices."""
+
+    cost: np.ndarray
+    distance_km: np.ndarray
+    time_h: np.ndarray
+    weights: np.ndarray
+    fixed_cost_cny: np.ndarray
+    budget_cny: float | None
+    flow_t: np.ndarray
+    must_open: list[int]
+    forbidden: list[int]
+
+
 @dataclass
 class BuiltScenario:
     """Everything a solve needs, plus what the outputs need to name and draw it.
 
     ``places``: the place table (``place_id`` index; name_zh, name_en, lon, lat, adcode...).
     ``graph``: the network after disruptions. ``problem``: a :class:`ColdChainProblem` or, for the
-    location models, a dict of arrays (``cost``, ``weights``, ``must_open``, ``forbidden`` site indices,
-    ``fixed_cost_cny`` per site, ``budget_cny``...). ``sites`` / ``customers``: place ids on the model's site
+    location and hub models, their :class:`MatrixInputs`. ``sites`` / ``customers``: place ids on the model's site
     and customer axes (location models). ``site_keys``: each model site's name -> ``(tier, place id)``,
     the site's identity from here on (names are never parsed back). ``notes``: data assumptions met while
     building (e.g. supply rows left unallocated).
@@ -85,7 +103,7 @@ class BuiltScenario:
     scenario: Scenario
     places: pd.DataFrame
     graph: nx.MultiDiGraph
-    problem: Any
+    problem: ColdChainProblem | MatrixInputs
     sites: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
     site_keys: dict[str, tuple[str, str]] = field(default_factory=dict)

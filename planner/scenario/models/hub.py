@@ -19,7 +19,7 @@ import pandas as pd
 from planner import network
 from planner.errors import InfeasibleError, PlannerError
 from planner.network.places import resolve_place
-from planner.scenario.inputs import BuiltScenario, candidate_sites, mode_set, select_places
+from planner.scenario.inputs import BuiltScenario, MatrixInputs, candidate_sites, mode_set, select_places
 from planner.scenario.models.base import ModelAdapter
 from planner.scenario.result import RunResult, assignment_routes, place_names
 from planner.scenario.tables import read_flow_table
@@ -59,7 +59,7 @@ def build_hub(scenario: Scenario, base_dir: Path, places: pd.DataFrame, graph: n
     fixings["forbidden"] += [i for i, place in enumerate(nodes) if place not in set(hubs)]
     matrix = network.cost_matrix(graph, nodes, nodes, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
     metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
-    problem = {
+    problem: MatrixInputs = {
         "cost": np.asarray(metric, dtype=float),
         "distance_km": np.asarray(matrix.distance_km, dtype=float),
         "time_h": np.asarray(matrix.time_h, dtype=float),

@@ -18,7 +18,14 @@ import pandas as pd
 from planner import network
 from planner.errors import InfeasibleError, PlannerError
 from planner.network.places import resolve_place
-from planner.scenario.inputs import BuiltScenario, candidate_sites, demand_weights, mode_set, select_places
+from planner.scenario.inputs import (
+    BuiltScenario,
+    MatrixInputs,
+    candidate_sites,
+    demand_weights,
+    mode_set,
+    select_places,
+)
 from planner.scenario.models.base import ModelAdapter
 from planner.scenario.result import RunResult, assignment_routes, place_names
 
@@ -51,7 +58,7 @@ def build_location(scenario: Scenario, base_dir: Path, places: pd.DataFrame, gra
     matrix = network.cost_matrix(graph, customers, sites, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
     metric = {"time_h": matrix.time_h, "distance_km": matrix.distance_km, "cost": matrix.cost_cny_per_t}[scenario.metric]
     weights = demand_weights(customers, scenario, places, base_dir).to_numpy()
-    problem = {
+    problem: MatrixInputs = {
         "cost": np.asarray(metric, dtype=float),
         "distance_km": np.asarray(matrix.distance_km, dtype=float),
         "time_h": np.asarray(matrix.time_h, dtype=float),
