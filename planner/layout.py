@@ -27,6 +27,7 @@ import yaml
 from shapely.geometry import LineString, Point
 
 from planner.errors import DataError, PlannerError
+from planner.name_index import KeyForm, NameIndex, as_given, first_ids
 from planner.paths import geodata_dir
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "resolve_corridor",
     "load_nodes",
     "load_roles",
+    "node_names",
     "nodes_by_role",
     "provenance",
     "resolve_node",
@@ -365,31 +367,38 @@ def hubs(hub_type: str | None = None) -> gpd.GeoDataFrame:
 def resolve_node(name: str) -> str:
     """Return the node id for ``name``: an id, a Chinese name or an English name (case-insensitive).
 
-    Raises :class:`PlannerError` naming the closest known names when nothing matches.
+    Tried in this order: the id, the Chinese name, the English name with or without its bracketed part
+    ("Shache (Yarkant)"), the Chinese name without 市/县. Raises :class:`PlannerError` naming the closest
+    known names when nothing matches.
     """
-    nodes = _nodes_cached(str(geodata_dir()))
-    key = name.strip()
-    lowered = key.lower()
-    for column in ("id", "name_zh"):
-        hit = nodes.loc[nodes[column] == key, "id"]
-        if len(hit):
-            return str(hit.iloc[0])
+    return node_names().resolve(name)
+
+
+def node_names() -> NameIndex:
+    """The name index :func:`resolve_node` looks nodes up in (its steps, in order, and its suggestions)."""
+    return _node_names_cached(str(geodata_dir()))
+
+
+@functools.lru_cache(maxsize=4)
+def _node_names_cached(directory: str) -> NameIndex:
+    nodes = _nodes_cached(directory)
     english = nodes["name_en"].str.lower()
     short_english = english.str.replace(r"\s*\(.*\)$", "", regex=True)
-    hit = nodes.loc[(english == lowered) | (short_english == lowered), "id"]
-    if len(hit):
-        return str(hit.iloc[0])
-    hit = nodes.loc[nodes["name_zh"].str.rstrip("市县") == key.rstrip("市县"), "id"]
-    if len(hit):
-        return str(hit.iloc[0])
-    candidates = list(nodes["id"]) + list(nodes["name_zh"]) + list(nodes["name_en"])
-    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
-    tip = (
-        f"; did you mean {', '.join(close)}?"
-        if close
-        else "; run `planner layout list --nodes` to see known places"
+    english_ids: dict[str, str] = {}
+    for full, short, node in zip(english, short_english, nodes["id"], strict=True):
+        english_ids.setdefault(str(full), str(node))
+        english_ids.setdefault(str(short), str(node))
+    steps: tuple[tuple[KeyForm, dict[str, str]], ...] = (
+        (as_given, first_ids(nodes["id"], nodes["id"])),
+        (as_given, first_ids(nodes["name_zh"], nodes["id"])),
+        (str.lower, english_ids),
+        (_without_city_county, first_ids(nodes["name_zh"].str.rstrip("市县"), nodes["id"])),
     )
-    raise PlannerError(f"unknown place {name!r}{tip}")
+    return NameIndex(steps, (*nodes["id"], *nodes["name_zh"], *nodes["name_en"]))
+
+
+def _without_city_county(key: str) -> str:
+    return key.rstrip("市县")
 
 
 # --------------------------------------------------------------------------------------- layouts
@@ -684,5 +693,5 @@ def resolve_corridor(name: str) -> str:
 
 def clear_caches() -> None:
     """Forget loaded files (after editing geodata or changing ``PLANNER_GEODATA``)."""
-    for cached in (_nodes_cached, _roles_cached, _layouts_cached, _corridors_cached):
+    for cached in (_nodes_cached, _roles_cached, _layouts_cached, _corridors_cached, _node_names_cached):
         cached.cache_clear()

@@ -8,14 +8,14 @@ neither become places ``gn<geonameid>`` when routes meet there (junctions).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 
 import pandas as pd
 
 from planner import domain, layout, regions
-from planner.errors import DataError, PlannerError
+from planner.errors import DataError
+from planner.name_index import KeyForm, NameIndex, as_given, first_ids
 from planner.paths import geodata_dir
 
 __all__ = ["place_table", "resolve_place", "resolve_places", "seat_alias"]
@@ -88,123 +88,60 @@ def seat_alias(adcode: str) -> str:
 def resolve_place(name: str) -> str:
     """Return the place id for ``name``: a node or county-seat id, a Chinese or English name, an adcode.
 
-    Documented nodes are resolved by :func:`planner.layout.resolve_node`; county seats match by
-    ``cs<adcode>``, adcode, Chinese name (with or without 县/市/区) or English name (with or without
-    "County"/"City"/"District"). Raises :class:`PlannerError` (one line, with the closest names) when
-    nothing matches.
+    Tried in this order: a place id; a documented node as :func:`planner.layout.resolve_node` finds it;
+    a county seat by adcode or ``cs<adcode>``, then by Chinese name (with or without 县/市/区) or English
+    name (with or without "County"/"City"/"District"). Raises :class:`PlannerError` (one line, with the
+    closest names) when nothing matches.
     """
-    key = str(name).strip()
-    table, alias = _tables(str(geodata_dir()))
-    if key in table.index:
-        return key
-    try:
-        return layout.resolve_node(key)
-    except PlannerError:
-        pass
-    if key.isdigit() and key in alias:
-        return alias[key]
-    if key.startswith("cs") and key[2:] in alias:
-        return alias[key[2:]]
-    # Match names against every county seat, including those merged into a documented node (崆峒区 is
-    # the seat point of the node 平凉), then map the adcode to its place id.
-    seats = regions.load_county_seats()
-    seats = seats.assign(adcode=seats["adcode"].astype(str)).set_index("adcode")
-    lowered = key.lower()
-    short_zh = _SUFFIX.sub("", key)
-    short_en = _EN_SUFFIX.sub("", lowered)
-    for column, value, transform in (
-        ("name_zh", key, lambda s: s),
-        ("name_zh", short_zh, lambda s: s.str.replace(_SUFFIX, "", regex=True)),
-        ("name_en", lowered, lambda s: s.str.lower()),
-        ("name_en", short_en, lambda s: s.str.lower().str.replace(_EN_SUFFIX, "", regex=True)),
-    ):
-        if not value:
-            continue
-        hit = seats.index[transform(seats[column].fillna("")) == value]
-        if len(hit) and str(hit[0]) in alias:
-            return alias[str(hit[0])]
-    candidates = list(table["place_id"]) + list(table["name_zh"]) + list(table["name_en"])
-    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
-    tip = (
-        f"; did you mean {', '.join(close)}?"
-        if close
-        else "; run `planner layout list --nodes` to see known places"
-    )
-    raise PlannerError(f"unknown place {name!r}{tip}")
+    return _name_index(str(geodata_dir())).resolve(name)
 
 
 @functools.lru_cache(maxsize=4)
-def _name_index(directory: str) -> list[tuple[str, dict[str, str]]]:
-    """The exact-match steps of :func:`resolve_place`, in its order, as (key transform, key -> place) pairs.
+def _name_index(directory: str) -> NameIndex:
+    """The steps of :func:`resolve_place`, in its order, and the names it suggests.
 
-    Each mapping keeps the first row in table order that matches, as the pandas look-ups do.
+    Each step keeps the first row in table order that matches. County seats merged into a documented node
+    (崆峒区 is the seat point of the node 平凉) are matched by name too and give that node.
     """
     table, alias = _tables(directory)
-    nodes = layout.load_nodes()
-    steps: list[tuple[str, dict[str, str]]] = [("key", {str(p): str(p) for p in table.index})]
-    for column in ("id", "name_zh"):
-        mapping: dict[str, str] = {}
-        for value, node in zip(nodes[column], nodes["id"], strict=True):
-            mapping.setdefault(str(value), str(node))
-        steps.append(("key", mapping))
-    english: dict[str, str] = {}
-    for value, node in zip(nodes["name_en"].str.lower(), nodes["id"], strict=True):
-        english.setdefault(value, str(node))
-        english.setdefault(re.sub(r"\s*\(.*\)$", "", value), str(node))
-    steps.append(("lower", english))
-    stripped: dict[str, str] = {}
-    for value, node in zip(nodes["name_zh"], nodes["id"], strict=True):
-        stripped.setdefault(str(value).rstrip("市县"), str(node))
-    steps.append(("rstrip", stripped))
-    steps.append(("digits", dict(alias)))
-    steps.append(("key", {f"cs{code}": place for code, place in alias.items()}))
+    nodes = layout.node_names()
+    steps: list[tuple[KeyForm, dict[str, str]]] = [(as_given, first_ids(table.index, table.index)), *nodes.steps]
+    steps.append((_adcode, dict(alias)))
+    steps.append((as_given, {f"cs{code}": place for code, place in alias.items()}))
     seats = regions.load_county_seats()
     codes = seats["adcode"].astype(str)
-    for transform, values in (
-        ("key", seats["name_zh"].fillna("")),
-        ("short_zh", seats["name_zh"].fillna("").str.replace(_SUFFIX, "", regex=True)),
-        ("lower", seats["name_en"].fillna("").str.lower()),
-        ("short_en", seats["name_en"].fillna("").str.lower().str.replace(_EN_SUFFIX, "", regex=True)),
+    for form, values in (
+        (as_given, seats["name_zh"].fillna("")),
+        (_short_zh, seats["name_zh"].fillna("").str.replace(_SUFFIX, "", regex=True)),
+        (str.lower, seats["name_en"].fillna("").str.lower()),
+        (_short_en, seats["name_en"].fillna("").str.lower().str.replace(_EN_SUFFIX, "", regex=True)),
     ):
-        first: dict[str, str] = {}
-        for value, code in zip(values, codes, strict=True):
-            first.setdefault(str(value), code)
-        steps.append((transform, {v: alias[c] for v, c in first.items() if v and c in alias}))
-    return steps
+        first = first_ids(values, codes)
+        steps.append((form, {v: alias[c] for v, c in first.items() if v and c in alias}))
+    suggestions = (*table["place_id"], *table["name_zh"], *table["name_en"])
+    return NameIndex(tuple(steps), suggestions)
 
 
-def _transformed(key: str, transform: str) -> str | None:
-    if transform == "key":
-        return key
-    if transform == "lower":
-        return key.lower()
-    if transform == "rstrip":
-        return key.rstrip("市县")
-    if transform == "digits":
-        return key if key.isdigit() else None
-    if transform == "short_zh":
-        return _SUFFIX.sub("", key) or None
+def _adcode(key: str) -> str | None:
+    return key if key.isdigit() else None
+
+
+def _short_zh(key: str) -> str | None:
+    return _SUFFIX.sub("", key) or None
+
+
+def _short_en(key: str) -> str | None:
     return _EN_SUFFIX.sub("", key.lower()) or None
 
 
 def resolve_places(names: list[str]) -> list[str]:
     """The place id of each name, as :func:`resolve_place` gives it, for many names at once.
 
-    Each distinct name is looked up once in dictionaries built from the place tables (microseconds per
-    name instead of tens of milliseconds); a name they do not hold goes to :func:`resolve_place`, which
-    raises :class:`PlannerError` with suggestions when it is unknown.
+    Each distinct name is looked up once (the index is built once per data folder: microseconds per name);
+    an unknown name raises :class:`PlannerError` with suggestions.
     """
-    steps = _name_index(str(geodata_dir()))
-    found: dict[str, str] = {}
-    for name in dict.fromkeys(names):
-        key = str(name).strip()
-        for transform, mapping in steps:
-            value = _transformed(key, transform)
-            if value is not None and value in mapping:
-                found[name] = mapping[value]
-                break
-        else:
-            found[name] = resolve_place(name)
+    index = _name_index(str(geodata_dir()))
+    found = {name: index.resolve(name) for name in dict.fromkeys(names)}
     return [found[name] for name in names]
 
 

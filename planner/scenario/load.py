@@ -5,16 +5,14 @@ overrides it: mappings merge key by key, anything else (lists, numbers, strings)
 fields, a list item's included, are set by path (``set: {"tiers[1].min_open": 2}`` or the path as a
 top-level key; :mod:`planner.scenario.overrides`) after the file's own fields are merged. Problems are
 collected, not raised one at a time, so ``planner validate`` can list them all; :func:`load_scenario`
-raises :class:`ScenarioError` with the first problem and the count of the others. A key given twice in one
-mapping is an error (not "the last one wins"), and a file past :data:`MAX_YAML_BYTES`,
-:data:`MAX_YAML_DEPTH` levels of nesting or :data:`MAX_YAML_VALUES` values is refused before its values
-are built.
+raises :class:`ScenarioError` with the first problem and the count of the others. The YAML is read as
+every settings file is (:func:`planner.filespec.read_yaml_mapping`: no key twice in one mapping, limits on
+size, nesting and values).
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from planner.errors import PlannerError
+from planner.filespec import FileProblemsError, Problem, field_path, read_yaml_mapping, yaml_line
 from planner.scenario.schema import Scenario
 
 __all__ = [
@@ -32,32 +30,14 @@ __all__ = [
     "field_path",
     "load_scenario",
     "read_scenario_dict",
-    "read_yaml_mapping",
     "yaml_line",
 ]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a scenario file."""
-
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class ScenarioError(PlannerError):
+class ScenarioError(FileProblemsError):
     """A scenario file has problems; ``problems`` lists them all."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        more = f" (and {len(problems) - 1} more: run `planner validate`)" if len(problems) > 1 else ""
-        super().__init__(f"{problems[0]}{more}")
+    more_hint = ": run `planner validate`"
 
 
 @dataclass
@@ -71,94 +51,8 @@ class _Source:
     overridden: dict[tuple[Any, ...], int | None] = field(default_factory=dict)
 
 
-#: Limits of a YAML file (scenario or sweep), checked before its values are built: its size in bytes, how
-#: deep mappings and lists nest, and how many values it holds once anchors and aliases are expanded.
-MAX_YAML_BYTES = 1 << 20
-MAX_YAML_DEPTH = 20
-MAX_YAML_VALUES = 100_000
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader that also reads ``1e6`` and ``1.0e6`` as numbers (YAML 1.2), not text: with
-    strict types a number written without the exponent's sign must not turn into a string."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
-
-
-def read_yaml_mapping(path: Path, what: str = "a scenario file") -> tuple[dict[str, Any], yaml.Node | None]:
-    """Read a YAML file that must hold a mapping; return it with its node tree (for line numbers).
-
-    Raises :class:`ScenarioError` (file, line, message) for a missing, non-UTF-8 or invalid file, a key
-    given twice in one mapping, or a file past the limits :data:`MAX_YAML_BYTES`, :data:`MAX_YAML_DEPTH`
-    and :data:`MAX_YAML_VALUES`.
-    """
-    if not path.is_file():
-        raise ScenarioError([Problem(str(path), None, "", "file not found")])
-    if path.stat().st_size > MAX_YAML_BYTES:
-        raise ScenarioError([Problem(str(path), None, "", f"the file is larger than {MAX_YAML_BYTES >> 20} MiB; "
-                                     f"{what} holds settings, put tables in CSV or Excel files")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(path), None, "", "not UTF-8 text; save the file as UTF-8")]) from None
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        _check_tree(path, root)
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([Problem(str(path), line, "", f"invalid YAML: {problem}")]) from None
-    except RecursionError:  # the YAML parser recurses once per level, before the depth check can run
-        raise ScenarioError([Problem(str(path), None, "", f"values nest more than {MAX_YAML_DEPTH} levels deep")]) from None
-    finally:
-        loader.dispose()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(str(path), 1, "", f"{what} must be a mapping of fields")])
-    return data, root
-
-
-def _check_tree(path: Path, root: yaml.Node | None) -> None:
-    """Reject repeated keys, deep nesting and alias bombs in a composed YAML document (iteratively)."""
-    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())] if root is not None else []
-    values = 0
-    while stack:
-        node, loc = stack.pop()
-        values += 1
-        line = node.start_mark.line + 1
-        if values > MAX_YAML_VALUES:
-            raise ScenarioError([Problem(str(path), line, field_path(loc), f"the file holds more than {MAX_YAML_VALUES:,} "
-                                         "values (anchors and aliases counted as often as they are used)")])
-        if len(loc) > MAX_YAML_DEPTH:
-            raise ScenarioError([Problem(str(path), line, field_path(loc), f"values nest more than {MAX_YAML_DEPTH} levels deep")])
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[tuple[str, str], int] = {}
-            for key, value in node.value:
-                if key.tag == "tag:yaml.org,2002:merge":
-                    stack.append((value, loc))
-                    continue
-                name = key.value if isinstance(key, yaml.ScalarNode) else f"<{type(key).__name__}>"
-                where = (key.tag, str(name))
-                if where in seen:
-                    raise ScenarioError([Problem(str(path), key.start_mark.line + 1, field_path((*loc, name)),
-                                                 f"the key is given twice (first on line {seen[where]}); keep one")])
-                seen[where] = key.start_mark.line + 1
-                stack.append((value, (*loc, name)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, (*loc, index)) for index, item in enumerate(node.value))
-
-
 def _read(path: Path) -> _Source:
-    data, root = read_yaml_mapping(path)
+    data, root = read_yaml_mapping(path, "a scenario file", ScenarioError)
     return _Source(path, data, root)
 
 
@@ -188,25 +82,6 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[_Source]:
     return [source, *_chain(parent_path, (*seen, path))]
 
 
-def yaml_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the field at ``loc`` (its key's line for a mapping entry, since a block value
-    starts below its key), or of its nearest existing ancestor."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(key)), None)
-            if pair is None:
-                return line
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
 def _exists(root: yaml.Node | None, loc: tuple[Any, ...]) -> bool:
     node = root
     for key in loc:
@@ -231,14 +106,6 @@ def _locate(chain: list[_Source], loc: tuple[Any, ...]) -> tuple[str, int | None
             return str(source.path), yaml_line(source.root, loc)
     # The field is missing everywhere: point at its parent in the child file.
     return str(chain[0].path), yaml_line(chain[0].root, loc[:-1])
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """A location as a dotted path with list indices: ``tiers[0].candidates``."""
-    text = ""
-    for key in loc:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text
 
 
 def read_scenario_dict(path: str | Path) -> tuple[dict[str, Any], list[_Source]]:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from planner import domain
-from planner.scenario.models import MODEL_NAMES, adapter
+from planner.filespec import FileModel
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -43,11 +44,11 @@ __all__ = [
     "SupplySpec",
     "TierSpec",
     "ZoneSpec",
+    "use_models",
 ]
 
-#: the models a scenario can name (the registry, :mod:`planner.scenario.models`)
-MODELS = MODEL_NAMES
-ModelName = Literal[MODEL_NAMES]  # type: ignore[valid-type]
+#: the models a scenario can name, in the registry's order; set with their checks by :func:`use_models`
+MODELS: tuple[str, ...] = ()
 #: the study area provinces and the transport modes (the domain catalog, geodata/provinces.csv and modes.csv)
 Region = Literal[tuple(domain.provinces())]  # type: ignore[valid-type]
 Mode = Literal[domain.modes()]  # type: ignore[valid-type]
@@ -58,10 +59,6 @@ MAX_NAME_LENGTH = 64
 MAX_TIER_NAME_LENGTH = 40
 _TIER_NAME = re.compile(r"[^\W_][\w\- ]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls except tab and newline
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, strict=True)
 
 
 def _as_tuples(value: Any) -> Any:
@@ -78,7 +75,7 @@ def _no_control(value: str, what: str) -> str:
     return value
 
 
-class Citation(_Strict):
+class Citation(FileModel):
     """A clause of a source document the scenario is grounded in (``document``: X, G, A, B or a file name)."""
 
     document: str
@@ -98,7 +95,7 @@ class Citation(_Strict):
         return str(value)
 
 
-class ProductSpec(_Strict):
+class ProductSpec(FileModel):
     """A product: ``id`` from geodata/products.csv, with optional overrides of its data.
 
     ``zone``: the store it needs (``chilled``, ``frozen``, ``ambient``; products.csv temperature_zone).
@@ -124,7 +121,7 @@ class ProductSpec(_Strict):
     distribution_max_h: Positive | None = None
 
 
-class CandidateSpec(_Strict):
+class CandidateSpec(FileModel):
     """A set of places: documented nodes by role or name, county or prefecture seats of regions."""
 
     roles: list[str] = Field(default_factory=list)
@@ -149,7 +146,7 @@ def _increasing(capacities: list[float]) -> None:
         raise ValueError(f"capacity levels must be strictly increasing in capacity, got {capacities}")
 
 
-class ZoneSpec(_Strict):
+class ZoneSpec(FileModel):
     """A temperature zone of a tier's sites: capacity levels in tonnes of throughput per season.
 
     ``levels_t``: capacities whose fixed costs follow from geodata/facility_costs.csv (the ``store`` type's
@@ -180,7 +177,7 @@ class ZoneSpec(_Strict):
         return self
 
 
-class TierSpec(_Strict):
+class TierSpec(FileModel):
     """A tier of candidate sites (cold-chain model).
 
     Capacity either per temperature zone (``zones``: ``chilled``, ``frozen``, ``ambient``, each a
@@ -243,7 +240,7 @@ class TierSpec(_Strict):
         return self
 
 
-class SupplySpec(_Strict):
+class SupplySpec(FileModel):
     """Where supply comes from: the shipped production table or a user CSV/Excel file."""
 
     table: str = "shipped"
@@ -252,7 +249,7 @@ class SupplySpec(_Strict):
     scale: NonNegative = 1.0
 
 
-class GatewaySpec(_Strict):
+class GatewaySpec(FileModel):
     """A consumption market, export port or outbound gateway receiving a share of each product's supply.
 
     ``market``: a named consumption market beyond the study area, reached over the network (line-haul);
@@ -268,7 +265,7 @@ class GatewaySpec(_Strict):
     onward_cost_cny_per_t: NonNegative = 0.0
 
 
-class MarketsSpec(_Strict):
+class MarketsSpec(FileModel):
     """Outbound demand at named consumption markets beyond the study area.
 
     ``outbound_share``: the share of each product's supply that leaves the study area (0-1); it is shared
@@ -281,7 +278,7 @@ class MarketsSpec(_Strict):
     exclude: list[str] = Field(default_factory=list)
 
 
-class DemandSpec(_Strict):
+class DemandSpec(FileModel):
     """Demand points and their demand.
 
     ``points`` selects the demand places; ``weights`` is ``population`` (2020 census at prefecture level,
@@ -302,7 +299,7 @@ class DemandSpec(_Strict):
     scale: NonNegative = 1.0
 
 
-class PolicySpec(_Strict):
+class PolicySpec(FileModel):
     """Policy constraints.
 
     ``max_time_h``: door-to-door hours for the products that need an unbroken chain and have no limit of
@@ -318,7 +315,7 @@ class PolicySpec(_Strict):
     co2_price_cny_per_t: NonNegative | None = None
 
 
-class LinkClosure(_Strict):
+class LinkClosure(FileModel):
     """A closed stretch of a route between two of its places: ``{route: G30, from: 武威, to: 张掖}``."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -332,7 +329,7 @@ class LinkClosure(_Strict):
         return {"route": self.route, "from": self.from_, "to": self.to}
 
 
-class DisruptionSpec(_Strict):
+class DisruptionSpec(FileModel):
     """Closed places, route stretches, routes, corridors and border ports (names or ids)."""
 
     nodes: list[str] = Field(default_factory=list)
@@ -342,7 +339,7 @@ class DisruptionSpec(_Strict):
     border_ports: list[str] = Field(default_factory=list)
 
 
-class HubSpec(_Strict):
+class HubSpec(FileModel):
     """The flows of a hub-and-spoke model (``p_hub_median``) and the cost factors of its three legs.
 
     ``flows``: a CSV/Excel path (relative to the scenario file; ``sheet`` for Excel) with columns origin,
@@ -359,7 +356,7 @@ class HubSpec(_Strict):
     distribution: NonNegative = 1.0
 
 
-class SolverSpec(_Strict):
+class SolverSpec(FileModel):
     """Solver options."""
 
     name: Literal["highs", "cbc"] = "highs"
@@ -368,7 +365,7 @@ class SolverSpec(_Strict):
     threads: int | None = Field(None, ge=1)
 
 
-class Scenario(_Strict):
+class Scenario(FileModel):
     """A siting scenario."""
 
     name: str
@@ -415,7 +412,34 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _model_fields(self) -> Scenario:
-        adapter(self.model).check_fields(self)
+        _MODEL_RULES[self.model].check_fields(self)
         if self.service_time_h is not None and not math.isfinite(self.service_time_h):
             raise ValueError("service_time_h must be finite")
         return self
+
+
+# --------------------------------------------------------------------------------------------- models
+# The schema does not import the models: the registry (planner.scenario.models) imports the schema and
+# hands it the models with use_models(), and loading the package planner.scenario loads the registry. So the
+# scenario's `model:` field stays a Literal of the registered names (pydantic's error lists them), and
+# Scenario is complete only once the registry is loaded.
+
+
+class ModelRules(Protocol):
+    """What the schema asks of a model: its checks of the scenario fields it needs."""
+
+    def check_fields(self, scenario: Scenario) -> None:
+        """Raise ``ValueError`` naming the first field the model needs that ``scenario`` lacks."""
+
+
+_MODEL_RULES: dict[str, ModelRules] = {}
+
+
+def use_models(models: Mapping[str, ModelRules]) -> None:
+    """Let scenarios name ``models`` (name -> rules, in the order messages list them); the registry calls it."""
+    global MODELS, ModelName
+    MODELS = tuple(models)
+    ModelName = Literal[MODELS]  # type: ignore[valid-type]
+    _MODEL_RULES.clear()
+    _MODEL_RULES.update(models)
+    Scenario.model_rebuild(force=True)

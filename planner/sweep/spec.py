@@ -40,18 +40,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from planner.errors import PlannerError
-from planner.scenario.load import (
-    Problem,
-    ScenarioError,
-    check_scenario,
-    field_path,
-    read_scenario_dict,
-    read_yaml_mapping,
-    yaml_line,
-)
+from planner.filespec import FileModel, FileProblemsError, Problem, field_path, read_yaml_mapping, yaml_line
+from planner.scenario.load import ScenarioError, check_scenario, read_scenario_dict
 from planner.scenario.overrides import check_path, model_of, parse_path
 from planner.scenario.schema import Scenario
 
@@ -75,11 +67,13 @@ MAX_MEMBERS = 100_000
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _SweepModel(FileModel):
+    # Unlike scenario files, sweep files convert types ("10" and true read as 10 and 1 draws): kept as it
+    # was when the two schemas came to share their base.
+    model_config = ConfigDict(strict=False)
 
 
-class LogNormal(_Strict):
+class LogNormal(_SweepModel):
     """Multiplier ``median * exp(sigma * z)``, ``z`` standard normal (``median`` 1: half the draws above 1)."""
 
     distribution: Literal["lognormal"]
@@ -87,7 +81,7 @@ class LogNormal(_Strict):
     median: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
 
 
-class Uniform(_Strict):
+class Uniform(_SweepModel):
     """Multiplier drawn uniformly from ``[low, high]``."""
 
     distribution: Literal["uniform"]
@@ -101,7 +95,7 @@ class Uniform(_Strict):
         return self
 
 
-class Normal(_Strict):
+class Normal(_SweepModel):
     """Multiplier ``mean + sd * z``, cut at 0 (a negative draw becomes 0)."""
 
     distribution: Literal["normal"]
@@ -112,7 +106,7 @@ class Normal(_Strict):
 Distribution = Annotated[LogNormal | Uniform | Normal, Field(discriminator="distribution")]
 
 
-class MonteCarloSpec(_Strict):
+class MonteCarloSpec(_SweepModel):
     """``draws`` seeded random demand draws.
 
     ``demand_scale`` multiplies ``demand.scale``; ``product_demand_scale`` multiplies every product's
@@ -136,7 +130,7 @@ class MonteCarloSpec(_Strict):
         return self
 
 
-class DisruptionSet(_Strict):
+class DisruptionSet(_SweepModel):
     """An explicit disruption set (added to the base scenario's disruptions).
 
     ``set`` gives overrides (dotted paths) that go with the disruption, e.g. re-routing a closed port's
@@ -164,7 +158,7 @@ class DisruptionSet(_Strict):
         return self
 
 
-class DisruptionSweep(_Strict):
+class DisruptionSweep(_SweepModel):
     """Disruption sets: the baseline (nothing more closed), each element closed in turn, explicit sets."""
 
     baseline: bool = True
@@ -203,7 +197,7 @@ class DisruptionSweep(_Strict):
         return self
 
 
-class Sweep(_Strict):
+class Sweep(_SweepModel):
     """A sweep: a base scenario and the values that vary (see the module docstring)."""
 
     name: str
@@ -237,13 +231,8 @@ class Sweep(_Strict):
 # ------------------------------------------------------------------------------------------ loading
 
 
-class SweepError(PlannerError):
+class SweepError(FileProblemsError):
     """A sweep file has problems; ``problems`` lists them all (file, line, field, message)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"{problems[0]}{more}")
 
 
 @dataclass
@@ -255,13 +244,6 @@ class LoadedSweep:
     base_path: Path
     base: dict[str, Any]
     base_scenario: Scenario
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    try:
-        return read_yaml_mapping(path, "a sweep file")
-    except ScenarioError as exc:
-        raise SweepError(exc.problems) from None
 
 
 def _schema_problems(path: Path, data: dict[str, Any], root: yaml.Node | None) -> tuple[Sweep | None, list[Problem]]:
@@ -327,7 +309,7 @@ def check_sweep(path: str | Path) -> tuple[LoadedSweep | None, list[Problem]]:
     """Validate a sweep file and its base scenario; return the loaded sweep (None if invalid) and every problem."""
     path = Path(path)
     try:
-        data, root = _read_yaml(path)
+        data, root = read_yaml_mapping(path, "a sweep file", SweepError)
     except SweepError as exc:
         return None, exc.problems
     sweep, problems = _schema_problems(path, data, root)

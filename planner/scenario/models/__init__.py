@@ -8,6 +8,7 @@ here plus its tests.
 from __future__ import annotations
 
 from planner.errors import PlannerError
+from planner.scenario import schema
 from planner.scenario.models.base import ModelAdapter
 from planner.scenario.models.cold_chain import COLD_CHAIN
 from planner.scenario.models.hub import P_HUB_MEDIAN
@@ -20,6 +21,7 @@ ADAPTERS: dict[str, ModelAdapter] = {a.name: a for a in (COLD_CHAIN, *LOCATION_A
 MODEL_NAMES: tuple[str, ...] = tuple(ADAPTERS)
 #: models whose objective is a cost in CNY
 COST_MODELS: frozenset[str] = frozenset(name for name, a in ADAPTERS.items() if a.is_cost)
+schema.use_models(ADAPTERS)
 
 
 def adapter(name: str) -> ModelAdapter:
