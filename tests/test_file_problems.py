@@ -67,13 +67,16 @@ def test_unknown_fields_are_refused_alike(tmp_path: Path) -> None:
     assert [p.message for p in problems] == ["unknown field; did you mean 'solver'?"]
 
 
-def test_sweep_files_convert_types_where_scenario_files_do_not() -> None:
-    # The one difference of the two schemas, set in the sweep's own config on the shared base.
+def test_sweep_files_are_as_strict_as_scenario_files(tmp_path: Path) -> None:
+    # one base: a count given as text or as a yes/no is an error in both, never read as 10 or 1 draws
     assert Sweep.model_config["extra"] == schema.Scenario.model_config["extra"] == "forbid"
-    assert schema.Scenario.model_config["strict"] is True and Sweep.model_config["strict"] is False
-    sweep = Sweep.model_validate({"name": "s", "base": "b.yaml", "monte_carlo": {
-        "draws": "3", "demand_scale": {"distribution": "lognormal", "sigma": 0.1}}})
-    assert sweep.monte_carlo is not None and sweep.monte_carlo.draws == 3
+    assert schema.Scenario.model_config["strict"] is True and Sweep.model_config["strict"] is True
+    for value in ('"3"', "true"):
+        sweep_file = tmp_path / "s.yaml"
+        sweep_file.write_text(f"name: s\nbase: {REPO / 'scenarios' / 'gansu_backbone_cold_chain.yaml'}\nmonte_carlo:\n"
+                              f"  draws: {value}\n  demand_scale: {{distribution: lognormal, sigma: 0.1}}\n", encoding="utf-8")
+        _, problems = check_sweep(sweep_file)
+        assert [(p.line, p.field) for p in problems] == [(4, "monte_carlo.draws")], (value, problems)
 
 
 def test_the_schema_imports_no_model() -> None:

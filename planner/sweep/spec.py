@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from planner.filespec import FileModel, FileProblemsError, Problem, field_path, read_yaml_mapping, yaml_line
 from planner.scenario.load import ScenarioError, check_scenario, read_scenario_dict
@@ -68,9 +68,8 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 
 
 class _SweepModel(FileModel):
-    # Unlike scenario files, sweep files convert types ("10" and true read as 10 and 1 draws): kept as it
-    # was when the two schemas came to share their base.
-    model_config = ConfigDict(strict=False)
+    """The sweep's schema classes: as strict as a scenario's (``draws: true`` or ``"10"`` is an error, not
+    1 or 10 draws)."""
 
 
 class LogNormal(_SweepModel):
