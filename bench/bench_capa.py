@@ -28,7 +28,7 @@ import numpy as np
 
 from planner.model.location import capacitated_facility_location
 from planner.model.matrix import MatrixModel, SolverOptions
-from planner.model.orlib import read_bounds, read_cap
+from planner.orlib import read_bounds, read_cap
 
 DEFAULT_ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "orlib"
 CAPACITY = 10000.0

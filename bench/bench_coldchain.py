@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from planner import domain
 from planner.model.coldchain import (
     REPAIRED_INCUMBENT,
     ColdChainModel,
@@ -43,7 +44,6 @@ from planner.model.coldchain import (
     Site,
     SiteTier,
     arc_matrix_from_distance,
-    load_cold_chain_parameters,
     parameter_value,
     product_from_parameters,
 )
@@ -75,7 +75,7 @@ def build_instance(seed: int = 7, n_demand: int = 190, n_areas: int = 40, n_prec
     """The synthetic instance (deterministic for a given seed); ``time_limits=False`` drops the products'
     door-to-door limits."""
     rng = np.random.default_rng(seed)
-    par = load_cold_chain_parameters()
+    par = domain.cold_chain_parameters()
     products = [
         product_from_parameters("香梨", "fruit_vegetable", params=par, value_cny_per_t=6000.0, max_time_h=96.0),
         product_from_parameters("小白杏", "fruit_vegetable", params=par, value_cny_per_t=12000.0, max_time_h=72.0),

@@ -26,7 +26,7 @@ import numpy as np
 
 from planner.model.location import maximal_covering, p_center
 from planner.model.matrix import MatrixModel, SolverOptions
-from planner.model.orlib import read_pmed
+from planner.orlib import read_pmed
 
 DEFAULT_ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "orlib"
 

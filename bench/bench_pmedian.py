@@ -28,7 +28,7 @@ import numpy as np
 
 from planner.model.location import p_median
 from planner.model.matrix import SolverOptions
-from planner.model.orlib import read_bounds, read_pmed, write_pmed
+from planner.orlib import read_bounds, read_pmed, write_pmed
 
 DEFAULT_ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "orlib"
 LARGE_P = ["pmed34", "pmed40"]

@@ -1,6 +1,6 @@
 """The domain catalog: provinces and their codes, transport modes and mode sets, products with their
-consumption group and temperature zone, read once from ``geodata/`` (``provinces.csv``, ``modes.csv``,
-``products.csv``).
+consumption group and temperature zone, the cold-chain model's parameters with their sources, read once
+from ``geodata/`` (``provinces.csv``, ``modes.csv``, ``products.csv``, ``cold_chain_parameters.csv``).
 
 Every stage that needs one of these facts looks it up here instead of keeping its own copy, so adding a
 province, a mode set or a product is a change of data only.
@@ -20,7 +20,8 @@ from planner.paths import geodata_dir
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Product", "Province", "mode_set", "modes", "product", "product_table", "products", "province", "province_by_name", "province_of_code", "provinces"]
+__all__ = ["Product", "Province", "cold_chain_parameters", "mode_set", "modes", "product", "product_table", "products",
+           "province", "province_by_name", "province_of_code", "provinces"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,30 @@ def product_table() -> pd.DataFrame:
     """Every column of ``products.csv`` indexed by product id (values, cold-chain group, storable, market
     group...), read once per data folder; a copy, so callers may change it."""
     return _product_table(str(geodata_dir())).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _cold_chain_parameters(directory: str) -> pd.DataFrame:
+    import pandas as pd
+
+    path = Path(directory) / "cold_chain_parameters.csv"
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"{path}: cold-chain parameter table not found") from None
+    need = {"parameter", "key", "value", "unit", "source"}
+    if not need <= set(table.columns):
+        raise DataError(f"{path}: missing columns {sorted(need - set(table.columns))}")
+    if table["value"].isna().any():
+        raise DataError(f"{path}: empty value in row {int(table.index[table['value'].isna()][0]) + 2}")
+    return table
+
+
+def cold_chain_parameters() -> pd.DataFrame:
+    """The cold-chain model's default parameters (``cold_chain_parameters.csv``), read once per data folder;
+    a copy, so callers may change it.
+
+    Columns: ``parameter, key, value, unit, source, note``; ``source`` cites a public source or says
+    ``estimate``. :func:`planner.model.coldchain.parameter_value` looks a value up.
+    """
+    return _cold_chain_parameters(str(geodata_dir())).copy()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner import domain
 from planner.errors import InfeasibleError, ModelError
 from planner.model.coldchain import (
     ArcMatrix,
@@ -26,7 +27,6 @@ from planner.model.coldchain import (
     arc_matrix_from_distance,
     diagnose_cold_chain,
     heuristics,
-    load_cold_chain_parameters,
     product_from_parameters,
     route_limits,
     solve_cold_chain,
@@ -403,7 +403,7 @@ def test_bad_input_raises_model_error():
 
 # ------------------------------------------------------------------------------------------- parameters
 def test_parameter_table_and_product_defaults():
-    params = load_cold_chain_parameters()
+    params = domain.cold_chain_parameters()
     assert {"parameter", "key", "value", "unit", "source"} <= set(params.columns)
     assert params["source"].str.len().gt(0).all()
     pear = product_from_parameters("香梨", "fruit_vegetable", params=params)

@@ -1,4 +1,5 @@
-"""The domain catalog: provinces, mode sets and products looked up in one place, read from geodata."""
+"""The domain catalog: provinces, mode sets, products and the cold-chain parameters looked up in one place,
+read from geodata."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from cli_runner import REPO, run_planner
 
 from planner import domain, regions
+from planner.errors import DataError
 
 
 def test_provinces_match_the_county_seats() -> None:
@@ -53,6 +55,29 @@ def test_a_product_without_consumption_group_is_named_by_validate(geodata_copy: 
     assert "Traceback" not in text
 
 
-@pytest.mark.parametrize("name", ["provinces.csv", "modes.csv"])
+@pytest.mark.parametrize("name", ["provinces.csv", "modes.csv", "cold_chain_parameters.csv"])
 def test_catalog_files_are_documented(name: str) -> None:
     assert f"`{name}`" in (REPO / "geodata" / "README.md").read_text(encoding="utf-8")
+
+
+def test_cold_chain_parameters_are_read_once_with_their_sources(geodata_copy: Path) -> None:
+    table = domain.cold_chain_parameters()
+    assert {"parameter", "key", "value", "unit", "source"} <= set(table.columns)
+    assert table["source"].str.strip().str.len().gt(0).all()
+    price = float(table.set_index(["parameter", "key"]).loc[("co2_price", "all"), "value"])
+    table["value"] = -1.0  # a copy: changing it leaves the catalog alone
+    (geodata_copy / "cold_chain_parameters.csv").unlink()  # read once: the catalog no longer needs the file
+    again = domain.cold_chain_parameters().set_index(["parameter", "key"])
+    assert float(again.loc[("co2_price", "all"), "value"]) == price
+
+
+def test_a_cold_chain_parameter_without_value_is_named(geodata_copy: Path) -> None:
+    path = geodata_copy / "cold_chain_parameters.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("value")
+    rows[3][column] = ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(DataError, match=re.escape(f"{path}: empty value in row 4")):
+        domain.cold_chain_parameters()

@@ -12,7 +12,7 @@ from planner.cli import main
 from planner.errors import DataError
 from planner.model.location import capacitated_facility_location, p_median
 from planner.model.matrix import SolverOptions
-from planner.model.orlib import bounds_key, read_bounds, read_cap, read_orlib, read_pmed, write_pmed
+from planner.orlib import bounds_key, read_bounds, read_cap, read_orlib, read_pmed, write_pmed
 
 ORLIB = Path(__file__).parents[1].parent / "shared" / "orlib"
 needs_orlib = pytest.mark.skipif(not ORLIB.is_dir(), reason=f"OR-Library data not found at {ORLIB}")

@@ -31,7 +31,7 @@ def orlib(
 ) -> None:
     from planner.model.location import capacitated_facility_location, p_median
     from planner.model.matrix import SolverOptions
-    from planner.model.orlib import CapInstance, bounds_key, find_bounds, read_bounds, read_orlib
+    from planner.orlib import CapInstance, bounds_key, find_bounds, read_bounds, read_orlib
 
     if not file.is_file():
         raise DataError(f"{file}: file not found")

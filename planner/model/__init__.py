@@ -1,4 +1,7 @@
-"""Optimisation models: the array-based MILP core, classic location models and OR-Library readers."""
+"""Optimisation models: the array-based MILP core, the cold chain, classic location models.
+
+A model receives arrays and parameters and reads no file (the OR-Library benchmark reader is
+:mod:`planner.orlib`, the parameter tables come from :mod:`planner.domain`)."""
 
 from __future__ import annotations
 
@@ -6,14 +9,13 @@ from typing import TYPE_CHECKING
 
 from planner._lazy import lazy_names
 
-#: Public name -> defining module; imported on first use, so reading the cold-chain parameters
-#: (``planner.model.coldchain_data``, used by ``planner validate``) does not load scipy and PuLP.
+#: Public name -> defining module; imported on first use, so ``import planner.model`` loads no solver
+#: library (scipy, PuLP) until a model is asked for.
 _LAZY = {
     **dict.fromkeys(("ColdChainModel", "ColdChainProblem", "ColdChainSolution", "solve_cold_chain"), "planner.model.coldchain"),
     **dict.fromkeys(("LocationSolution", "capacitated_facility_location", "location_set_covering", "maximal_covering",
                      "p_center", "p_median", "uncapacitated_facility_location"), "planner.model.location"),
     **dict.fromkeys(("MatrixModel", "SolveResult", "SolverOptions", "VarBlock"), "planner.model.matrix"),
-    **dict.fromkeys(("CapInstance", "PMedInstance", "read_bounds", "read_cap", "read_orlib", "read_pmed"), "planner.model.orlib"),
 }
 
 if TYPE_CHECKING:
@@ -28,19 +30,16 @@ if TYPE_CHECKING:
         uncapacitated_facility_location,
     )
     from planner.model.matrix import MatrixModel, SolveResult, SolverOptions, VarBlock
-    from planner.model.orlib import CapInstance, PMedInstance, read_bounds, read_cap, read_orlib, read_pmed
 
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
-    "CapInstance",
     "ColdChainModel",
     "ColdChainProblem",
     "ColdChainSolution",
     "LocationSolution",
     "MatrixModel",
-    "PMedInstance",
     "SolveResult",
     "SolverOptions",
     "VarBlock",
@@ -49,10 +48,6 @@ __all__ = [
     "maximal_covering",
     "p_center",
     "p_median",
-    "read_bounds",
-    "read_cap",
-    "read_orlib",
-    "read_pmed",
     "solve_cold_chain",
     "uncapacitated_facility_location",
 ]

@@ -41,7 +41,6 @@ from planner.model.coldchain import (
     Site,
     SiteTier,
     Zone,
-    load_cold_chain_parameters,
     parameter_value,
     product_from_parameters,
 )
@@ -149,7 +148,7 @@ def cold_chain_products(scenario: Scenario) -> list[Product]:
     """The scenario's products with value, loss rates, store, per-leg standards and door-to-door limit."""
     table = domain.product_table()
     standards = _standards(str(geodata_dir() / "product_standards.csv"))
-    params = load_cold_chain_parameters()
+    params = domain.cold_chain_parameters()
     products = []
     for spec in scenario.products:
         row = table.loc[spec.id]
@@ -186,7 +185,7 @@ def co2_price(scenario: Scenario) -> float:
     """CNY per tonne of CO2: the scenario's, else the parameter table's."""
     if scenario.policy.co2_price_cny_per_t is not None:
         return float(scenario.policy.co2_price_cny_per_t)
-    return parameter_value(load_cold_chain_parameters(), "co2_price", "all")
+    return parameter_value(domain.cold_chain_parameters(), "co2_price", "all")
 
 
 # ------------------------------------------------------------------------------------------- tiers

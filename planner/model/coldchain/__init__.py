@@ -8,8 +8,10 @@ markets, border ports). Tiers, their temperature zones and the allowed tier-to-t
 The package, upstream to downstream:
 
 * :mod:`~planner.model.coldchain.problem` - the input data and its validation;
-* :mod:`~planner.model.coldchain.parameters` - the default parameter table and helpers built on it;
+* :mod:`~planner.model.coldchain.parameters` - products and arcs from the parameter table
+  (:func:`planner.domain.cold_chain_parameters` reads it);
 * :mod:`~planner.model.coldchain.compiled` - the problem as arrays, per-product route analysis;
+* :mod:`~planner.model.coldchain.milp` - what the modules below read of a built model (a protocol);
 * :mod:`~planner.model.coldchain.formulation` - the MILP, one function per group of rows;
 * :mod:`~planner.model.coldchain.route_limits` - optional door-to-door limits (unbroken-chain products);
 * :mod:`~planner.model.coldchain.heuristics` - MIP starts;
@@ -22,7 +24,6 @@ from planner.model.coldchain.diagnostics import diagnose_cold_chain, fmt_tonnes
 from planner.model.coldchain.model import REPAIRED_INCUMBENT, ColdChainModel, solve_cold_chain
 from planner.model.coldchain.parameters import (
     arc_matrix_from_distance,
-    load_cold_chain_parameters,
     loss_rate_per_h,
     parameter_value,
     product_from_parameters,
@@ -60,7 +61,6 @@ __all__ = [
     "arc_matrix_from_distance",
     "diagnose_cold_chain",
     "fmt_tonnes",
-    "load_cold_chain_parameters",
     "loss_rate_per_h",
     "parameter_value",
     "product_from_parameters",

@@ -20,7 +20,7 @@ from planner.model.deadline import Deadline
 from planner.model.matrix import SolverOptions
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["ELASTIC_GROUPS", "diagnose", "diagnose_cold_chain", "explain_infeasible", "fmt_cny", "fmt_tonnes"]
 
@@ -167,7 +167,7 @@ def diagnose_cold_chain(problem: ColdChainProblem) -> list[str]:
     return diagnose(CompiledProblem(problem))
 
 
-def explain_infeasible(cm: ColdChainModel, options: SolverOptions, deadline: Deadline) -> list[str]:
+def explain_infeasible(cm: ColdChainMILP, options: SolverOptions, deadline: Deadline) -> list[str]:
     """Relax each constraint group in turn with elastic slack; name the groups that restore feasibility.
     Each solve takes at most 30 s and all of them share ``deadline``; groups left when it passes are
     skipped (and said so)."""

@@ -45,7 +45,7 @@ from planner.model.coldchain.rows import Rows, rows
 from planner.model.matrix import MatrixModel
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["Rows", "build_model", "open_start"]
 
@@ -67,7 +67,7 @@ class Columns:
 
 
 # ------------------------------------------------------------------------------------------- columns
-def open_start(cm: ColdChainModel, levels: np.ndarray) -> np.ndarray:
+def open_start(cm: ColdChainMILP, levels: np.ndarray) -> np.ndarray:
     """Values of the ``open`` columns for an opening plan given per level (1 = zone at that level)."""
     y = np.asarray(levels, dtype=np.float64)
     if cm.levels != "cumulative":
@@ -79,7 +79,7 @@ def open_start(cm: ColdChainModel, levels: np.ndarray) -> np.ndarray:
     return tail[:-1] - tail[last]
 
 
-def _add_columns(cm: ColdChainModel, m: MatrixModel, phase1: bool, relax: bool, fix_open: np.ndarray | None,
+def _add_columns(cm: ColdChainMILP, m: MatrixModel, phase1: bool, relax: bool, fix_open: np.ndarray | None,
                  ban: np.ndarray | None) -> tuple[Columns, dict[str, Any]]:
     c = cm.c
     z = 0.0 if phase1 else cm.cost_scale
@@ -108,7 +108,7 @@ def _add_columns(cm: ColdChainModel, m: MatrixModel, phase1: bool, relax: bool, 
 
 
 # ------------------------------------------------------------------------------------------- row groups
-def supply_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def supply_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """Out of each production area, at most its supply of each product."""
     c = cm.c
     sel = np.flatnonzero(c.node_tier[cm.f_from] == 0)
@@ -116,7 +116,7 @@ def supply_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
     return [rows("supply", "supply", r, col.flow[sel], 1.0, np.full(keys.size, -np.inf), c.supply[keys // c.P, keys % c.P])]
 
 
-def demand_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def demand_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """Into each demand point, its demand of each product (served or unmet); a row even without arcs."""
     c = cm.c
     dem_d, dem_p = np.nonzero(c.demand > 0)
@@ -129,7 +129,7 @@ def demand_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
                  np.concatenate([col.flow[sel], col.unmet]), 1.0, rhs, rhs)]
 
 
-def conservation_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def conservation_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """At every site, what comes in of a product goes out."""
     c = cm.c
     into = np.flatnonzero(cm.f_sz_to >= 0)
@@ -139,7 +139,7 @@ def conservation_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
                  np.concatenate([np.ones(into.size), -np.ones(outof.size)]), np.zeros(keys.size), np.zeros(keys.size))]
 
 
-def capacity_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def capacity_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """Inflow into each site zone within its chosen level, and at most one level per zone."""
     c = cm.c
     into = np.flatnonzero(cm.f_sz_to >= 0)
@@ -155,7 +155,7 @@ def capacity_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
     return out
 
 
-def site_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def site_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """A zone opens only at an open site, and a site is open only with some zone."""
     c = cm.c
     zone_in_site = rows("site", "zone_at_site", np.concatenate([c.lvl_sz, np.arange(c.SZ)]),
@@ -182,7 +182,7 @@ def site_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
     return out
 
 
-def _levels_of(cm: ColdChainModel, sz_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _levels_of(cm: ColdChainMILP, sz_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each entry of ``sz_ids``, its levels: (entry position, level index) pairs."""
     c = cm.c
     nlev = np.bincount(c.lvl_sz, minlength=c.SZ)
@@ -192,7 +192,7 @@ def _levels_of(cm: ColdChainModel, sz_ids: np.ndarray) -> tuple[np.ndarray, np.n
     return rep, c.sz_first[sz_ids][rep] + offs
 
 
-def level_bound(cm: ColdChainModel, bound: np.ndarray, lvl: np.ndarray, elastic: str | None = None) -> np.ndarray:
+def level_bound(cm: ColdChainMILP, bound: np.ndarray, lvl: np.ndarray, elastic: str | None = None) -> np.ndarray:
     """Coefficient (t) of ``open[z,l]`` in a linking row ``flows <= sum_l coef_l open[z,l]``.
 
     With ``level_bounds`` it is ``min(bound, cap[z,l])``: the flows of a row all enter (or, by conservation,
@@ -205,7 +205,7 @@ def level_bound(cm: ColdChainModel, bound: np.ndarray, lvl: np.ndarray, elastic:
     return bound
 
 
-def linking_rows(cm: ColdChainModel, col: Columns, elastic: str | None) -> list[Rows]:
+def linking_rows(cm: ColdChainMILP, col: Columns, elastic: str | None) -> list[Rows]:
     """Flows through a site zone only when it is open (the strong ``x <= bound * open`` forms)."""
     c = cm.c
     out = []
@@ -248,7 +248,7 @@ def linking_rows(cm: ColdChainModel, col: Columns, elastic: str | None) -> list[
     return out
 
 
-def count_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def count_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """Open sites per tier between ``min_open`` and ``max_open``."""
     prob = cm.problem
     names = [t.name for t in prob.tiers]
@@ -264,7 +264,7 @@ def count_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
     return [rows("site_count", "site_count", trow[tier_of_site[sel]], col.site[sel], 1.0, lo[bounded], hi[bounded])]
 
 
-def budget_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
+def budget_rows(cm: ColdChainMILP, col: Columns) -> list[Rows]:
     """Fixed costs within the budget."""
     c, budget = cm.c, cm.problem.budget_cny
     if budget is None:
@@ -274,7 +274,7 @@ def budget_rows(cm: ColdChainModel, col: Columns) -> list[Rows]:
 
 
 # ------------------------------------------------------------------------------------------- assembly
-def _cumulative(cm: ColdChainModel, blk: Rows, open0: int) -> Rows:
+def _cumulative(cm: ColdChainMILP, blk: Rows, open0: int) -> Rows:
     """``blk`` written over the cumulative ``open`` columns (first column ``open0``).
 
     A term ``a open[z,l]`` of the one-level-per-zone form is ``a (open'[z,l] - open'[z,l+1])``, so every term
@@ -290,7 +290,7 @@ def _cumulative(cm: ColdChainModel, blk: Rows, open0: int) -> Rows:
                    vals=np.concatenate([blk.vals, -blk.vals[on]]))
 
 
-def build_model(cm: ColdChainModel, *, elastic: str | None = None, active: np.ndarray | None = None, relax: bool = False,
+def build_model(cm: ColdChainMILP, *, elastic: str | None = None, active: np.ndarray | None = None, relax: bool = False,
                 fix_open: np.ndarray | None = None, ban: np.ndarray | None = None) -> tuple[MatrixModel, dict[str, Any]]:
     """Assemble the MILP of ``cm``.
 

@@ -16,14 +16,14 @@ from planner.model.deadline import Deadline
 from planner.model.matrix import SolveResult, SolverOptions
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["round_open", "solve_plan", "throughput", "warm_start"]
 
 Plan = tuple[SolveResult, dict[str, Any]]
 
 
-def throughput(cm: ColdChainModel, xv: np.ndarray) -> np.ndarray:
+def throughput(cm: ColdChainMILP, xv: np.ndarray) -> np.ndarray:
     """Tonnes received per site zone by the flows ``xv``."""
     thr = np.zeros(cm.c.SZ)
     into = cm.f_sz_to >= 0
@@ -31,7 +31,7 @@ def throughput(cm: ColdChainModel, xv: np.ndarray) -> np.ndarray:
     return thr
 
 
-def round_open(cm: ColdChainModel, site_score: np.ndarray, zone_score: np.ndarray, thr: np.ndarray,
+def round_open(cm: ColdChainMILP, site_score: np.ndarray, zone_score: np.ndarray, thr: np.ndarray,
                threshold: float) -> np.ndarray:
     """An opening plan (0/1 per zone level) that respects fixings and site counts.
 
@@ -67,7 +67,7 @@ def round_open(cm: ColdChainModel, site_score: np.ndarray, zone_score: np.ndarra
     return fix
 
 
-def solve_plan(cm: ColdChainModel, fix: np.ndarray, options: SolverOptions) -> Plan | None:
+def solve_plan(cm: ColdChainMILP, fix: np.ndarray, options: SolverOptions) -> Plan | None:
     """The current model (active time rows) with the opening plan ``fix`` fixed, solved with ``options``:
     the result (objective in solver units) and the model's blocks, or None without a solution."""
     model, blocks = cm.build(active=cm.active, fix_open=fix)
@@ -77,11 +77,11 @@ def solve_plan(cm: ColdChainModel, fix: np.ndarray, options: SolverOptions) -> P
     return res, blocks
 
 
-def _site_open(cm: ColdChainModel, plan: np.ndarray) -> np.ndarray:
+def _site_open(cm: ColdChainMILP, plan: np.ndarray) -> np.ndarray:
     return np.bincount(cm.c.lvl_site, weights=plan, minlength=cm.c.S) > 0.5
 
 
-def local_search(cm: ColdChainModel, start: Plan, lp_zone: np.ndarray, try_plan: Callable[[np.ndarray], Plan | None],
+def local_search(cm: ColdChainMILP, start: Plan, lp_zone: np.ndarray, try_plan: Callable[[np.ndarray], Plan | None],
                  deadline: Deadline, reach: float = 1.25) -> None:
     """Improve the fixed-plan solution ``start`` by single-zone moves: one level down when the zone's
     throughput exceeds the level below by at most ``reach`` times; close a zone at its smallest level or
@@ -146,7 +146,7 @@ def local_search(cm: ColdChainModel, start: Plan, lp_zone: np.ndarray, try_plan:
             return
 
 
-def warm_start(cm: ColdChainModel, options: SolverOptions, deadline: Deadline, previous: np.ndarray | None,
+def warm_start(cm: ColdChainMILP, options: SolverOptions, deadline: Deadline, previous: np.ndarray | None,
                search_share: float = 0.15) -> None:
     """Give the current model a MIP start; silently skipped if no plan works.
 

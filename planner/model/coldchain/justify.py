@@ -19,7 +19,7 @@ from planner.model.deadline import Deadline
 from planner.model.matrix import SolveResult, SolverOptions
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["components", "site_swaps"]
 
@@ -34,7 +34,7 @@ def components(sol: ColdChainSolution) -> dict[str, float]:
     return out
 
 
-def _swapped(cm: ColdChainModel, plan: np.ndarray, site: int, alt: int | None) -> np.ndarray | None:
+def _swapped(cm: ColdChainMILP, plan: np.ndarray, site: int, alt: int | None) -> np.ndarray | None:
     """``plan`` with every open zone level of ``site`` moved to the same zone and level of ``alt`` (None if
     ``alt`` lacks one of those zones or levels); ``alt`` None closes the site."""
     c = cm.c
@@ -52,7 +52,7 @@ def _swapped(cm: ColdChainModel, plan: np.ndarray, site: int, alt: int | None) -
     return out
 
 
-def site_swaps(cm: ColdChainModel, result: SolveResult, swaps: list[tuple[int, int | None]], options: SolverOptions,
+def site_swaps(cm: ColdChainMILP, result: SolveResult, swaps: list[tuple[int, int | None]], options: SolverOptions,
                deadline: Deadline) -> list[dict[str, Any]]:
     """For each ``(site, alternative)`` (site indices of the model, the first open, the second closed; None
     closes the site and leaves its flows to the other open sites), the cost components of the plan with the

@@ -1,10 +1,10 @@
-"""Default parameters of the cold-chain model (``geodata/cold_chain_parameters.csv``) and helpers that turn
-them into model data: products with their loss rates, arc matrices from distances."""
+"""Helpers that turn the cold-chain parameter table (``geodata/cold_chain_parameters.csv``, read by
+:func:`planner.domain.cold_chain_parameters`) into model data: products with their loss rates, arc
+matrices from distances. The table is passed in; nothing here reads a file."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,38 +12,17 @@ import pandas as pd
 
 from planner.errors import ModelError
 from planner.model.coldchain.problem import ArcMatrix, Product
-from planner.paths import geodata_dir
 
 __all__ = [
     "arc_matrix_from_distance",
-    "load_cold_chain_parameters",
     "loss_rate_per_h",
     "parameter_value",
     "product_from_parameters",
 ]
 
 
-def load_cold_chain_parameters(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the default parameter table (``geodata/cold_chain_parameters.csv``).
-
-    Columns: ``parameter, key, value, unit, source, note``; ``source`` cites a public source or says
-    ``estimate``.
-    """
-    p = Path(path) if path is not None else geodata_dir() / "cold_chain_parameters.csv"
-    try:
-        df = pd.read_csv(p)
-    except FileNotFoundError as exc:
-        raise ModelError(f"{p}: cold-chain parameter table not found") from exc
-    need = {"parameter", "key", "value", "unit", "source"}
-    if not need <= set(df.columns):
-        raise ModelError(f"{p}: missing columns {sorted(need - set(df.columns))}")
-    if df["value"].isna().any():
-        raise ModelError(f"{p}: empty value in row {int(df.index[df['value'].isna()][0]) + 2}")
-    return df
-
-
 def parameter_value(params: pd.DataFrame, parameter: str, key: str) -> float:
-    """The value of ``(parameter, key)`` in the table from :func:`load_cold_chain_parameters`."""
+    """The value of ``(parameter, key)`` in the parameter table (:func:`planner.domain.cold_chain_parameters`)."""
     hit = params[(params["parameter"] == parameter) & (params["key"] == key)]
     if hit.empty:
         raise ModelError(f"cold-chain parameters: no value for {parameter}/{key}")
@@ -62,13 +41,13 @@ def product_from_parameters(
     name: str,
     category: str,
     *,
-    params: pd.DataFrame | None = None,
+    params: pd.DataFrame,
     perishable: bool | None = None,
     **overrides: Any,
 ) -> Product:
     """A :class:`Product` of ``category`` (fruit_vegetable, meat, aquatic, dairy, non_perishable) with the
-    default value, loss rates and time limit of the parameter table; ``overrides`` replace any field."""
-    params = load_cold_chain_parameters() if params is None else params
+    default value, loss rates and time limit of the parameter table ``params``
+    (:func:`planner.domain.cold_chain_parameters`); ``overrides`` replace any field."""
     dur = parameter_value(params, "reference_chain_duration", "all")
     fields: dict[str, Any] = {
         "name": name,

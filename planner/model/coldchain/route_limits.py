@@ -31,7 +31,7 @@ from planner.model.deadline import Deadline
 from planner.model.matrix import MatrixModel, SolveResult, SolverOptions
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["guided_ban", "repair", "time_rows", "violations", "window_ban", "window_repair"]
 
@@ -41,7 +41,7 @@ WINDOW_EXPONENTS = (1.0, 2.0, 3.0, 4.0, 6.0)
 WINDOW_GUIDES = ((0.5, 0.75), (0.5, 1.0), (0.0, 0.5), (1.0, 0.75))
 
 
-def time_rows(cm: ColdChainModel, m: MatrixModel, flow_cols: np.ndarray,
+def time_rows(cm: ColdChainMILP, m: MatrixModel, flow_cols: np.ndarray,
               active: np.ndarray | None) -> tuple[list[Rows], dict[str, Any]]:
     """The ``use`` / ``arrive`` columns and rows of the active critical flows (None = all critical)."""
     c = cm.c
@@ -79,7 +79,7 @@ def time_rows(cm: ColdChainModel, m: MatrixModel, flow_cols: np.ndarray,
 
 
 # ------------------------------------------------------------------------------------------- used routes
-def longest_used(cm: ColdChainModel, p: int, fl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def longest_used(cm: ColdChainMILP, p: int, fl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Over the flow variables ``fl`` of product ``p``: the longest arrival (h) at every node from an area
     supplying ``p`` (-inf: not reached) and the longest time (h) from every node to every demand point,
     shape (N, D) (-inf: no route)."""
@@ -88,7 +88,7 @@ def longest_used(cm: ColdChainModel, p: int, fl: np.ndarray) -> tuple[np.ndarray
     return cm.c.forward(p, sel, longest=True), cm.c.backward(p, sel, longest=True)
 
 
-def violations(cm: ColdChainModel, xv: np.ndarray) -> np.ndarray:
+def violations(cm: ColdChainMILP, xv: np.ndarray) -> np.ndarray:
     """Flows lying on a used route (flow > tolerance) that exceeds its door-to-door limit."""
     c = cm.c
     used = xv > cm.used_tolerance()
@@ -108,7 +108,7 @@ def violations(cm: ColdChainModel, xv: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------- time windows
-def arrival_frame(cm: ColdChainModel, p: int, base: str = "max") -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def arrival_frame(cm: ColdChainMILP, p: int, base: str = "max") -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """For a product ``p`` with a door-to-door limit: its flow variables, the earliest arrival ``E(n)`` (h)
     at every node over them from an area supplying ``p`` and the latest arrival ``S(n)`` (h) at ``n`` from
     which some (``base="max"``) or every reachable (``"min"``) demand point needing ``p`` is still reached
@@ -137,7 +137,7 @@ def arrival_frame(cm: ColdChainModel, p: int, base: str = "max") -> tuple[np.nda
     return f, early, late
 
 
-def _outside_windows(cm: ColdChainModel, p: int, f: np.ndarray, a: np.ndarray, early: np.ndarray,
+def _outside_windows(cm: ColdChainMILP, p: int, f: np.ndarray, a: np.ndarray, early: np.ndarray,
                      late: np.ndarray) -> np.ndarray:
     """Which flow variables ``f`` of product ``p`` lie outside the window ends ``a`` (h per node; True =
     banned): nodes no route reaches in time get no window, production areas ``a = 0``, demand points
@@ -153,7 +153,7 @@ def _outside_windows(cm: ColdChainModel, p: int, f: np.ndarray, a: np.ndarray, e
         return ~(a[cm.f_from[f]] + c.a_tau[cm.f_a[f]] <= a[cm.f_to[f]] + EPS_H)
 
 
-def window_ban(cm: ColdChainModel, theta: np.ndarray, base: str = "max") -> np.ndarray:
+def window_ban(cm: ColdChainMILP, theta: np.ndarray, base: str = "max") -> np.ndarray:
     """Flow variables outside the windows ``a(n) = E(n) + theta[t] (S(n) - E(n))`` (``theta`` per tier
     position, 0-1; True = banned). Along any route of kept variants the window ends grow by at least each
     arc's time, so the route takes at most ``a(d) - a(o) = L[d,p]``: a restriction that keeps every limit."""
@@ -171,7 +171,7 @@ def window_ban(cm: ColdChainModel, theta: np.ndarray, base: str = "max") -> np.n
     return ban
 
 
-def guided_ban(cm: ColdChainModel, xv: np.ndarray, theta_used: float, theta_free: float) -> np.ndarray:
+def guided_ban(cm: ColdChainMILP, xv: np.ndarray, theta_used: float, theta_free: float) -> np.ndarray:
     """Flow variables outside the time windows read off the flows ``xv`` (True = banned).
 
     Per product with a limit: ``F(n)`` the longest used arrival at ``n``, ``U(n)`` the latest arrival from
@@ -201,7 +201,7 @@ def guided_ban(cm: ColdChainModel, xv: np.ndarray, theta_used: float, theta_free
 
 
 # ------------------------------------------------------------------------------------------- out of time
-def window_repair(cm: ColdChainModel, plan: np.ndarray, options: SolverOptions, deadline: Deadline) -> SolveResult | None:
+def window_repair(cm: ColdChainMILP, plan: np.ndarray, options: SolverOptions, deadline: Deadline) -> SolveResult | None:
     """A solution within every route limit from time windows (a heuristic).
 
     1. With the opening ``plan`` fixed, the LP without time rows gives flows; the windows read off them
@@ -268,7 +268,7 @@ def window_repair(cm: ColdChainModel, plan: np.ndarray, options: SolverOptions, 
     return cm.to_main(best[1], best[2])
 
 
-def repair(cm: ColdChainModel, plan: np.ndarray, options: SolverOptions, deadline: Deadline) -> SolveResult | None:
+def repair(cm: ColdChainMILP, plan: np.ndarray, options: SolverOptions, deadline: Deadline) -> SolveResult | None:
     """A solution within every route limit for the opening ``plan``: solve with the plan fixed and no
     door-to-door rows, ban the used critical variants on over-limit routes (the most upstream first), repeat
     until the deadline (a heuristic: the result is feasible, not necessarily optimal)."""

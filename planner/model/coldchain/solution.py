@@ -12,7 +12,7 @@ from planner.model.coldchain.problem import LEG_CLASSES
 from planner.model.matrix import SolveResult
 
 if TYPE_CHECKING:
-    from planner.model.coldchain.model import ColdChainModel
+    from planner.model.coldchain.milp import ColdChainMILP
 
 __all__ = ["ColdChainSolution"]
 
@@ -100,7 +100,7 @@ class ColdChainSolution:
         return out
 
     @classmethod
-    def from_result(cls, cm: ColdChainModel, res: SolveResult) -> ColdChainSolution:
+    def from_result(cls, cm: ColdChainMILP, res: SolveResult) -> ColdChainSolution:
         """The tables of the model ``cm`` at the solution ``res`` (objective in CNY)."""
         b = cm.blocks
         yv = cm.level_values(res)
@@ -130,7 +130,7 @@ class ColdChainSolution:
                    .reset_index(drop=True))
 
 
-def _per_level(cm: ColdChainModel, attr: str) -> np.ndarray:
+def _per_level(cm: ColdChainMILP, attr: str) -> np.ndarray:
     """A reporting value of every zone level (NaN where the zone does not give it)."""
     c = cm.c
     out = np.full(c.lvl_sz.size, np.nan)
@@ -141,7 +141,7 @@ def _per_level(cm: ColdChainModel, attr: str) -> np.ndarray:
     return out
 
 
-def _zone_table(cm: ColdChainModel, yv: np.ndarray, xv: np.ndarray) -> pd.DataFrame:
+def _zone_table(cm: ColdChainMILP, yv: np.ndarray, xv: np.ndarray) -> pd.DataFrame:
     c = cm.c
     chosen = yv > 0.5
     level = np.full(c.SZ, -1)
@@ -175,7 +175,7 @@ def _zone_table(cm: ColdChainModel, yv: np.ndarray, xv: np.ndarray) -> pd.DataFr
     })
 
 
-def _site_table(cm: ColdChainModel, zones: pd.DataFrame) -> pd.DataFrame:
+def _site_table(cm: ColdChainMILP, zones: pd.DataFrame) -> pd.DataFrame:
     c = cm.c
     z = zones.assign(site_index=c.sz_site)
     on = z[z["open"]]
@@ -210,7 +210,7 @@ def _site_table(cm: ColdChainModel, zones: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _flow_table(cm: ColdChainModel, xv: np.ndarray) -> pd.DataFrame:
+def _flow_table(cm: ColdChainMILP, xv: np.ndarray) -> pd.DataFrame:
     c = cm.c
     used = np.flatnonzero(xv > 0)
     a = cm.f_a[used]
@@ -244,7 +244,7 @@ def _flow_table(cm: ColdChainModel, xv: np.ndarray) -> pd.DataFrame:
     return flows
 
 
-def _service_table(cm: ColdChainModel, xv: np.ndarray, uv: np.ndarray) -> pd.DataFrame:
+def _service_table(cm: ColdChainMILP, xv: np.ndarray, uv: np.ndarray) -> pd.DataFrame:
     c, prob = cm.c, cm.problem
     unmet = np.zeros((c.D, c.P))
     unmet[cm.u_d, cm.u_p] = uv

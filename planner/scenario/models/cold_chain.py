@@ -113,9 +113,9 @@ def _onward(scenario: Scenario, points: list[str], kinds: pd.Series, point_place
 
 
 def _co2_parameters() -> tuple[dict[str, float], float]:
-    from planner.model.coldchain import load_cold_chain_parameters
+    from planner import domain
 
-    params = load_cold_chain_parameters().set_index(["parameter", "key"])["value"]
+    params = domain.cold_chain_parameters().set_index(["parameter", "key"])["value"]
     road = float(params.get(("co2_intensity", "road"), 0.0))
     rail = float(params.get(("co2_intensity", "rail"), 0.0))
     reefer = float(params.get(("co2_reefer_factor", "all"), 1.0))

@@ -1,4 +1,5 @@
-"""Readers for J. E. Beasley's OR-Library facility-location benchmark files.
+"""Readers for J. E. Beasley's OR-Library facility-location benchmark files: they turn a file into the
+arrays the location models of :mod:`planner.model.location` take (``planner orlib``, tests, bench/).
 
 * ``cap`` files (capacitated warehouse location): ``m n``; ``m`` blocks ``capacity fixed_cost``; then per
   customer ``demand`` followed by ``m`` allocation costs (the cost of serving ALL of that customer's demand
