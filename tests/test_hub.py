@@ -154,3 +154,16 @@ def test_a_flow_to_an_unknown_place_is_named_by_validate(tmp_path: Path) -> None
     assert done.returncode != 0
     assert "flows.csv:3" in done.stdout + done.stderr and "destination" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_trunk_between_hubs_names_its_lines(assembly_run: Path) -> None:
+    """Each hub-to-hub transfer names the network route the matrix priced, and the GeoPackage holds it."""
+    import geopandas as gpd
+
+    transfers = pd.read_csv(assembly_run / "hub_transfers.csv", keep_default_na=False)
+    routes = gpd.read_file(assembly_run / "results.gpkg", layer="routes").set_index("route_id")
+    between = transfers[transfers["from_id"] != transfers["to_id"]]
+    assert len(between) > 0 and (between["route_id"] != "").all() and (between["via"] != "").all()
+    assert set(between["route_id"]) <= set(routes.index)
+    # a train from Lanzhou or Xi'an to a land port runs more than 1,500 km west
+    assert (routes.loc[between["route_id"], "distance_km"] > 1500).any()

@@ -151,6 +151,13 @@ def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
     breakdown = pd.DataFrame({"component": list(solution.cost_breakdown), "cost_cny": list(solution.cost_breakdown.values())})
     result = RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
                        candidates, list(built.notes), built)
+    # the trunk between two hubs follows the path the matrix priced, like the legs to and from the hubs
+    pairs = [(a, b) for a, b in zip(transfers["from_id"], transfers["to_id"], strict=True) if a != b]
+    trunk = network.routes_between(built.graph, pairs, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
+    paths.update({f"{a}>{b}": r for (a, b), r in zip(pairs, trunk, strict=True) if r is not None})
+    keys = transfers["from_id"] + ">" + transfers["to_id"]
+    transfers["route_id"] = [k if k in paths else "" for k in keys]
+    transfers["via"] = [" ".join(paths[k].routes) if k in paths else "" for k in keys]
     result.tables = {"hub_routes": routes, "hub_transfers": transfers}
     result.routes = paths
     return result
