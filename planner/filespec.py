@@ -11,13 +11,14 @@ refused before its values are built.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from planner.errors import PlannerError
 
@@ -30,6 +31,7 @@ __all__ = [
     "Problem",
     "field_path",
     "read_yaml_mapping",
+    "schema_problems",
     "yaml_line",
 ]
 
@@ -75,6 +77,70 @@ class FileProblemsError(PlannerError):
         self.problems = problems
         more = f" (and {len(problems) - 1} more{self.more_hint})" if len(problems) > 1 else ""
         super().__init__(f"{problems[0]}{more}")
+
+
+def schema_problems(schema: type[BaseModel], exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    """Each error of validating a file against ``schema`` as ``(location, message)``: the location as the
+    user wrote it (the union members and validator steps pydantic adds are left out) and the message
+    without pydantic's prefix; an unknown field names the closest field of its own schema class."""
+    out = []
+    for error in exc.errors():
+        loc, fields = _walk(schema, tuple(error["loc"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+            message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
+        out.append((loc, message))
+    return out
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic classes inside an annotation (``X | None``, ``list[X]``, ``Annotated[A | B, ...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for inner in get_args(annotation) for m in _models_in(inner)]
+
+
+def _tags(model: type[BaseModel]) -> set[Any]:
+    """The values of a class's literal fields: how pydantic names a member of a tagged union."""
+    return {v for f in model.model_fields.values() if get_origin(f.annotation) is Literal for v in get_args(f.annotation)}
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether a field holds a mapping (``dict[str, X]``, optional or annotated): its keys are the user's."""
+    return get_origin(annotation) is dict or (get_origin(annotation) is not list
+                                              and any(_is_mapping(a) for a in get_args(annotation)))
+
+
+def _walk(schema: type[BaseModel], raw: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[str]]:
+    """``raw`` (pydantic's location) as the user's location, and the fields of the class that holds its last
+    key (where an unknown field's look-alike is sought)."""
+    current: type[BaseModel] | None = schema
+    holder: type[BaseModel] | None = None
+    members: list[type[BaseModel]] = []
+    loc: list[Any] = []
+    mapping = False
+    for key in raw:
+        if isinstance(key, str) and key.startswith(("function-", "tuple[")):
+            continue  # a validator step or a tuple member, not part of the user's path
+        if mapping:  # a key of a mapping field: the classes of its values follow
+            loc.append(key)
+            mapping = False
+            continue
+        if members:  # the last field holds several classes: pydantic names the member next
+            chosen = [m for m in members if key == m.__name__ or key in _tags(m)]
+            current, members = (chosen[0], []) if chosen else (members[0], [])
+            if chosen:
+                continue
+        loc.append(key)
+        holder = current
+        if isinstance(key, int) or current is None:
+            continue
+        field = current.model_fields.get(key)
+        found = _models_in(field.annotation) if field is not None else []
+        current, members = (found[0], []) if len(found) == 1 else (None, found)
+        mapping = field is not None and _is_mapping(field.annotation)
+    return tuple(loc), list(holder.model_fields) if holder is not None else []
 
 
 def field_path(loc: tuple[Any, ...]) -> str:

@@ -98,3 +98,20 @@ def test_the_schema_imports_no_model() -> None:
             "    raise AssertionError('accepted')\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_unknown_field_is_matched_in_its_own_schema_class(tmp_path: Path) -> None:
+    """One converter of schema errors for both files: a typo inside a tagged union member (a uniform
+    distribution, here per product) is named at its line with the member's own field, and the member's tag
+    is not part of the field path."""
+    sweep_file = tmp_path / "s.yaml"
+    sweep_file.write_text(f"name: s\nbase: {REPO / 'scenarios' / 'gansu_backbone_cold_chain.yaml'}\nmonte_carlo:\n"
+                          "  draws: 3\n  products:\n    potato: {distribution: uniform, low: 0.8, hgih: 1.2}\n", encoding="utf-8")
+    _, problems = check_sweep(sweep_file)
+    assert [(p.line, p.field, p.message) for p in problems if "hgih" in p.field] == [
+        (6, "monte_carlo.products.potato.hgih", "unknown field; did you mean 'high'?")]
+    scenario_file = tmp_path / "scenario.yaml"
+    text = (REPO / "scenarios" / "gansu_backbone_cold_chain.yaml").read_text(encoding="utf-8")
+    scenario_file.write_text(text.replace("solver:\n", "solver:\n  time_limt_s: 5\n", 1), encoding="utf-8")
+    _, problems = check_scenario(scenario_file)
+    assert [(p.field, p.message) for p in problems] == [("solver.time_limt_s", "unknown field; did you mean 'time_limit_s'?")]

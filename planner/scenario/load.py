@@ -12,7 +12,6 @@ size, nesting and values).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from planner.filespec import FileProblemsError, Problem, field_path, read_yaml_mapping, yaml_line
+from planner.filespec import (
+    FileProblemsError,
+    Problem,
+    field_path,
+    read_yaml_mapping,
+    schema_problems,
+    yaml_line,
+)
 from planner.scenario.schema import Scenario
 
 __all__ = [
@@ -155,17 +161,7 @@ def check_scenario(path: str | Path, notes: list[str] | None = None) -> tuple[Sc
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            # pydantic appends the failing union/tuple member to the location; keep the user's path.
-            loc = tuple(k for k in loc if not (isinstance(k, str) and k.startswith(("function-", "tuple["))))
-            file, line = _locate(chain, loc)
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                known = list(_known_fields(loc[:-1]))
-                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-                message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
-            problems.append(Problem(file, line, field_path(loc), message))
+        problems += [Problem(*_locate(chain, loc), field_path(loc), message) for loc, message in schema_problems(Scenario, exc)]
     problems += [Problem(*_locate(chain, loc), field_path(loc), message) for loc, message in check_names(merged)]
     if scenario is not None and not problems:
         from planner.scenario.semantics import check_semantics
@@ -183,26 +179,6 @@ def _issue_problem(chain: list[_Source], issue: Any) -> Problem:
     if issue.table is not None:
         return Problem(issue.table.file, issue.table.line, issue.table.column, issue.table.message)
     return Problem(*_locate(chain, issue.loc), field_path(issue.loc), issue.message)
-
-
-def _known_fields(loc: tuple[Any, ...]) -> list[str]:
-    model: Any = Scenario
-    for key in loc:
-        if isinstance(key, int):
-            continue
-        field = model.model_fields.get(key) if hasattr(model, "model_fields") else None
-        if field is None:
-            return []
-        annotation = field.annotation
-        candidates = [annotation, *getattr(annotation, "__args__", ())]
-        model = next((c for c in candidates if hasattr(c, "model_fields")), None)
-        for c in candidates:
-            for inner in getattr(c, "__args__", ()):
-                if hasattr(inner, "model_fields"):
-                    model = inner
-        if model is None:
-            return []
-    return list(getattr(model, "model_fields", {}))
 
 
 def load_scenario(path: str | Path) -> Scenario:

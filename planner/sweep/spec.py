@@ -33,7 +33,6 @@ expanded.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +41,17 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from planner.filespec import FileModel, FileProblemsError, Problem, field_path, read_yaml_mapping, yaml_line
+from planner.filespec import (
+    FileModel,
+    FileProblemsError,
+    Problem,
+    field_path,
+    read_yaml_mapping,
+    schema_problems,
+    yaml_line,
+)
 from planner.scenario.load import ScenarioError, check_scenario, read_scenario_dict
-from planner.scenario.overrides import check_path, model_of, parse_path
+from planner.scenario.overrides import check_path, parse_path
 from planner.scenario.schema import Scenario
 
 __all__ = [
@@ -249,31 +256,8 @@ def _schema_problems(path: Path, data: dict[str, Any], root: yaml.Node | None) -
     try:
         return Sweep.model_validate(data), []
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            tags = ("lognormal", "uniform", "normal")
-            loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and (k in tags or k.startswith(("function-", "tuple[")))))
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                known = _known(loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-                message = f"unknown field{f'; did you mean {close[0]!r}?' if close else ''}"
-            problems.append(Problem(str(path), yaml_line(root, loc), field_path(loc), message))
-        return None, problems
-
-
-def _known(loc: tuple[Any, ...]) -> list[str]:
-    model: Any = Sweep
-    for key in loc:
-        if isinstance(key, int):
-            continue
-        field = getattr(model, "model_fields", {}).get(key)
-        if field is None:
-            return []
-        model = model_of(field.annotation)
-        if model is None:
-            return []
-    return list(getattr(model, "model_fields", {}))
+        return None, [Problem(str(path), yaml_line(root, loc), field_path(loc), message)
+                      for loc, message in schema_problems(Sweep, exc)]
 
 
 def _name_problems(sweep: Sweep, base: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
