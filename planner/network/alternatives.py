@@ -123,10 +123,11 @@ class RouteAlternatives:
 
 
 def _adjacency(graph: nx.MultiDiGraph, modes: tuple[str, ...], pricing: LinkPricing) -> tuple[list[str], list[list[tuple]]]:
-    """Nodes of the allowed layers and, per node, its out-links ``(to, cost, time, kind, km, key)``, parallel
-    links reduced to those no other parallel link beats in both cost and time. ``kind`` is the link mode, with
-    transfers split into ``board`` (road to rail or air) and ``alight`` (back to road); ``key`` the link's key
-    in the graph."""
+    """Nodes of the allowed layers and, per node, its out-links ``(to, cost, time, kind, km, key, position)``,
+    parallel links reduced to those no other parallel link beats in both cost and time. ``kind`` is the link
+    mode, with transfers split into ``board`` (road to rail or air) and ``alight`` (back to road); ``key`` the
+    link's key in the graph; ``position`` its index in the node's row (what a label records, so the search's
+    inner loop needs no ``enumerate``)."""
     nodes = [n for n, d in graph.nodes(data=True) if d.get("layer") in modes]
     index = {n: i for i, n in enumerate(nodes)}
     best: dict[tuple[int, int], list[tuple[float, float, str, float, object]]] = {}
@@ -147,7 +148,7 @@ def _adjacency(graph: nx.MultiDiGraph, modes: tuple[str, ...], pricing: LinkPric
         kept[:] = [k for k in kept if not (entry[0] <= k[0] + _EPS and entry[1] <= k[1] + _EPS)] + [entry]
     adj: list[list[tuple]] = [[] for _ in nodes]
     for (iu, iv), entries in best.items():
-        adj[iu] += [(iv, *e) for e in entries]
+        adj[iu] += [(iv, *e, len(adj[iu]) + k) for k, e in enumerate(entries)]
     return nodes, adj
 
 
@@ -177,7 +178,7 @@ def _labels(adj: list[list[tuple]], source: int, start_phase: int, max_time_h: f
         best_t[state] = t
         idx = len(kept)
         kept.append(label)
-        for e, (w, ce, te, kind, km, _key) in enumerate(adj[v]):
+        for w, ce, te, kind, km, _key, e in adj[v]:
             nxt = _NEXT_PHASE.get((kind, phase)) if kind in ("board", "alight") else \
                 (phase if phase in _PHASE_OK.get(kind, (0, 1, 2)) else None)
             if nxt is None:
