@@ -86,7 +86,7 @@ def _flow_geometries(result: RunResult) -> list[LineString]:
 
 def _route_layer(result: RunResult) -> gpd.GeoDataFrame:
     """One row per network route the flows use: its id (the flows' ``route_id``), names, length and time."""
-    rows = [{"route_id": key, "via": " ".join(r.routes), "via_zh": " ".join(r.route_names_zh),
+    rows = [{"route_id": key, "via": r.via, "via_zh": " ".join(r.route_names_zh),
              "modes": "+".join(r.modes_used), "distance_km": r.distance_km, "time_h": r.time_h, "geometry": r.geometry}
             for key, r in result.routes.items()]
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

@@ -39,6 +39,11 @@ class Route:
     nodes: list[str] = field(default_factory=list)
     geometry: LineString | None = None
 
+    @property
+    def via(self) -> str:
+        """The routes passed, space-separated (``G30 G312``): how tables name the roads and lines taken."""
+        return " ".join(self.routes)
+
     def as_dict(self) -> dict:
         """Plain data for JSON output (geometry as WKT)."""
         return {

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from planner.scenario.inputs import BuiltScenario
     from planner.scenario.schema import Scenario
 
-__all__ = ["RunResult", "assignment_routes", "place_names", "site_places"]
+__all__ = ["RunResult", "attach_routes", "place_names", "site_places"]
 
 
 @dataclass
@@ -75,17 +75,19 @@ def site_places(built: BuiltScenario, names: pd.Series) -> pd.Series:
     return names.map(lambda name: places.get(name, name))
 
 
-def assignment_routes(built: BuiltScenario, assignments: pd.DataFrame) -> dict[str, Route]:
-    """The network route from each served demand point to its site (the path the model's matrix priced:
-    least generalized cost over the scenario's modes), by ``"<place>><site>"``; sets ``assignments``'
-    ``route_id`` (empty for a point served where it stands) and ``via`` (the roads and lines taken)."""
+def attach_routes(built: BuiltScenario, frame: pd.DataFrame, origin: str = "place_id", destination: str = "site_id") -> dict[str, Route]:
+    """The network route of each row of ``frame`` from its ``origin`` to its ``destination`` place (the path
+    the model's matrix priced: least generalized cost over the scenario's modes), by ``"<origin>><destination>"``;
+    sets ``frame``'s ``route_id`` (empty for a row without a destination or served where it stands) and
+    ``via`` (the roads and lines taken)."""
     from planner import domain, network
 
     scenario = built.scenario
-    pairs = [(c, s) for c, s in zip(assignments["place_id"], assignments["site_id"], strict=True) if s and c != s]
+    keys = frame[origin] + ">" + frame[destination]
+    pairs = list(dict.fromkeys((a, b) for a, b in zip(frame[origin], frame[destination], strict=True) if b and a != b))
     found = network.routes_between(built.graph, pairs, modes=domain.mode_set(list(scenario.modes)),
                                    refrigerated=scenario.refrigerated)
-    routes = {f"{c}>{s}": r for (c, s), r in zip(pairs, found, strict=True) if r is not None}
-    assignments["route_id"] = [key if key in routes else "" for key in assignments["place_id"] + ">" + assignments["site_id"]]
-    assignments["via"] = [" ".join(routes[key].routes) if key else "" for key in assignments["route_id"]]
+    routes = {f"{a}>{b}": r for (a, b), r in zip(pairs, found, strict=True) if r is not None}
+    frame["route_id"] = [key if key in routes else "" for key in keys]
+    frame["via"] = [routes[key].via if key in routes else "" for key in keys]
     return routes

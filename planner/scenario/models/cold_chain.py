@@ -175,7 +175,7 @@ def cold_chain_tables(built: BuiltScenario, solved: Solved) -> RunResult:
     book = FlowRoutes(built.graph, coldchain.load_leg_rates(), list(built.problem.products), list(built.problem.arcs))
     route_ids, routes = flow_routes(book, flows)
     flows["route_id"] = route_ids
-    flows["via"] = [" ".join(routes[r].routes) if r else "" for r in route_ids]
+    flows["via"] = [routes[r].via if r else "" for r in route_ids]
 
     service = solution.service.copy()
     service.insert(0, "place_id", site_places(built, service.pop("demand_point")))

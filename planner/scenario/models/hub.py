@@ -21,7 +21,7 @@ from planner.errors import InfeasibleError, PlannerError
 from planner.network.places import resolve_place
 from planner.scenario.inputs import BuiltScenario, MatrixInputs, candidate_sites, mode_set, select_places
 from planner.scenario.models.base import ModelAdapter
-from planner.scenario.result import RunResult, assignment_routes, place_names
+from planner.scenario.result import RunResult, attach_routes, place_names
 from planner.scenario.tables import read_flow_table
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
                                 "distance_km": data["distance_km"][rows, allocation]})
     assignments = pd.concat([assignments, place_names(places, assignments["place_id"])], axis=1)
     assignments["site_name_zh"] = place_names(places, assignments["site_id"])["name_zh"].to_numpy()
-    paths = assignment_routes(built, assignments)
+    paths = attach_routes(built, assignments)
     hub_ids = [nodes[k] for k in solution.hubs]
     candidates = pd.DataFrame({"tier": TIER, "place_id": built.sites})
     candidates = pd.concat([candidates, place_names(places, candidates["place_id"])], axis=1)
@@ -151,13 +151,7 @@ def hub_tables(built: BuiltScenario, solution: HubSolution) -> RunResult:
     breakdown = pd.DataFrame({"component": list(solution.cost_breakdown), "cost_cny": list(solution.cost_breakdown.values())})
     result = RunResult(scenario, report, kpis, opened, pd.DataFrame(), assignments, assignments.copy(), breakdown,
                        candidates, list(built.notes), built)
-    # the trunk between two hubs follows the path the matrix priced, like the legs to and from the hubs
-    pairs = [(a, b) for a, b in zip(transfers["from_id"], transfers["to_id"], strict=True) if a != b]
-    trunk = network.routes_between(built.graph, pairs, modes=mode_set(list(scenario.modes)), refrigerated=scenario.refrigerated)
-    paths.update({f"{a}>{b}": r for (a, b), r in zip(pairs, trunk, strict=True) if r is not None})
-    keys = transfers["from_id"] + ">" + transfers["to_id"]
-    transfers["route_id"] = [k if k in paths else "" for k in keys]
-    transfers["via"] = [" ".join(paths[k].routes) if k in paths else "" for k in keys]
+    paths.update(attach_routes(built, transfers, "from_id", "to_id"))  # the trunks between hubs, like the legs
     result.tables = {"hub_routes": routes, "hub_transfers": transfers}
     result.routes = paths
     return result

@@ -27,7 +27,7 @@ from planner.scenario.inputs import (
     select_places,
 )
 from planner.scenario.models.base import ModelAdapter
-from planner.scenario.result import RunResult, assignment_routes, place_names
+from planner.scenario.result import RunResult, attach_routes, place_names
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -97,7 +97,7 @@ def location_tables(built: BuiltScenario, solution: LocationSolution) -> RunResu
     })
     assignments = pd.concat([assignments, place_names(places, assignments["place_id"])[["name_zh", "name_en", "lon", "lat"]]], axis=1)
     assignments["site_name_zh"] = [places.loc[s, "name_zh"] if s else "" for s in assignments["site_id"]]
-    routes = assignment_routes(built, assignments)
+    routes = attach_routes(built, assignments)
     load = assignments[assignments["site_id"] != ""].groupby("site_id")["weight"].sum()
     candidates = pd.DataFrame({"tier": "site", "place_id": built.sites})
     candidates = pd.concat([candidates, place_names(places, candidates["place_id"])], axis=1)
