@@ -40,14 +40,23 @@ class FlowRoutes:
     rates: LegRates
     products: list[Product]
     arcs: list[ArcMatrix]
-    _road: RouteSearch | None = field(default=None, repr=False)
+    #: the build's search limits (h on a leg, km of a first mile), from the products
+    max_time_h: float = field(init=False)
+    max_km: float = field(init=False)
+    #: per tier pair, how many rail matrices are reefer: the ambient ones are numbered on after them
+    reefer_rail: dict[tuple[str, str], int] = field(init=False)
+    #: the road search (priced per km, as in the build), its labels kept per source across the flows
+    road: RouteSearch = field(init=False, repr=False)
     _hauls: dict[str, RouteAlternatives] = field(default_factory=dict, repr=False)
 
-    @property
-    def road(self) -> RouteSearch:
-        if self._road is None:
-            self._road = RouteSearch(self.graph, LinkPricing({"road": 1.0}))
-        return self._road
+    def __post_init__(self) -> None:
+        self.road = RouteSearch(self.graph, LinkPricing({"road": 1.0}))
+        self.max_time_h, self.max_km = search_limits(self.products)
+        self.reefer_rail = {}
+        for a in self.arcs:
+            if a.mode == "rail" and np.isfinite(a.cost_refrigerated_cny_per_t).any():
+                key = (a.from_tier, a.to_tier)
+                self.reefer_rail[key] = self.reefer_rail.get(key, 0) + 1
 
     def links(self, from_place: str, to_place: str, from_tier: str, to_tier: str, leg_class: str, mode: str,
               alternative: int, refrigerated: bool) -> list[Link] | None:
@@ -55,13 +64,12 @@ class FlowRoutes:
         find it, which would mean the network changed since the build)."""
         if from_place == to_place:
             return []
-        max_time, max_km = search_limits(self.products)
         if leg_class == "first_mile":
             found = self.road.alternatives([from_place], [to_place], with_links=True,
-                                           max_cost=max(max_km - self.rates.intra_county_km, 0.0))
+                                           max_cost=max(self.max_km - self.rates.intra_county_km, 0.0))
             return _pick(found, 0)
         if mode == "road":
-            found = self.road.alternatives([from_place], [to_place], max_time_h=max_time,
+            found = self.road.alternatives([from_place], [to_place], max_time_h=self.max_time_h,
                                            with_links=True).on_time_grid(TIME_STEP_H)
             if leg_class == "distribution":  # the vans take the shortest road among the alternatives
                 km = found.km["road"][0, 0]
@@ -69,21 +77,18 @@ class FlowRoutes:
             return _pick(found, alternative)
         if mode == "rail":
             temp = "reefer" if refrigerated else "ambient"
-            # the reefer matrices of a tier pair come first, numbered on from 0; the ambient ones follow
-            before = 0 if temp == "reefer" else sum(
-                1 for a in self.arcs
-                if (a.from_tier, a.to_tier, a.mode) == (from_tier, to_tier, "rail") and np.isfinite(a.cost_refrigerated_cny_per_t).any())
+            before = 0 if refrigerated else self.reefer_rail.get((from_tier, to_tier), 0)
             found = rail_alternatives(
                 self.graph, [from_place], [to_place], road_cny_per_tkm=self.rates.drayage_cny_per_tkm[temp],
                 rail_cny_per_tkm=self.rates.rate["line_haul_rail", temp], terminal_cny_per_t=self.rates.terminal_cny_per_t[temp],
-                terminal_h=self.rates.terminal_h, max_drayage_km=self.rates.max_drayage_km, max_time_h=max_time,
-                haul=self._haul(temp, max_time), road=self.road, with_links=True).on_time_grid(TIME_STEP_H)
+                terminal_h=self.rates.terminal_h, max_drayage_km=self.rates.max_drayage_km, max_time_h=self.max_time_h,
+                haul=self._haul(temp), road=self.road, with_links=True).on_time_grid(TIME_STEP_H)
             return _pick(found, alternative - before)
         return None
 
-    def _haul(self, temp: str, max_time_h: float) -> RouteAlternatives:
+    def _haul(self, temp: str) -> RouteAlternatives:
         if temp not in self._hauls:
-            self._hauls[temp] = rail_hauls(self.graph, self.rates.rate["line_haul_rail", temp], max_time_h, with_links=True)
+            self._hauls[temp] = rail_hauls(self.graph, self.rates.rate["line_haul_rail", temp], self.max_time_h, with_links=True)
         return self._hauls[temp]
 
 
