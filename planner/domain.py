@@ -20,7 +20,7 @@ from planner.paths import geodata_dir
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Product", "Province", "cold_chain_parameters", "mode_set", "modes", "product", "product_table", "products",
+__all__ = ["Product", "Province", "cold_chain_legs", "cold_chain_parameters", "mode_set", "modes", "product", "product_table", "products",
            "province", "province_by_name", "province_of_code", "provinces"]
 
 
@@ -156,21 +156,39 @@ def product_table() -> pd.DataFrame:
     return _product_table(str(geodata_dir())).copy()
 
 
-@functools.lru_cache(maxsize=4)
-def _cold_chain_parameters(directory: str) -> pd.DataFrame:
+def _sourced_table(directory: str, name: str, need: set[str], what: str) -> pd.DataFrame:
+    """A parameter table of ``geodata/`` read with pandas: its columns ``need`` present and no value empty
+    (a missing number would turn into a silent NaN downstream)."""
     import pandas as pd
 
-    path = Path(directory) / "cold_chain_parameters.csv"
+    path = Path(directory) / name
     try:
         table = pd.read_csv(path)
     except FileNotFoundError:
-        raise DataError(f"{path}: cold-chain parameter table not found") from None
-    need = {"parameter", "key", "value", "unit", "source"}
+        raise DataError(f"{path}: {what} not found; restore geodata/{name}") from None
     if not need <= set(table.columns):
-        raise DataError(f"{path}: missing columns {sorted(need - set(table.columns))}")
+        raise DataError(f"{path}: missing column(s) {', '.join(sorted(need - set(table.columns)))}")
     if table["value"].isna().any():
         raise DataError(f"{path}: empty value in row {int(table.index[table['value'].isna()][0]) + 2}")
     return table
+
+
+@functools.lru_cache(maxsize=4)
+def _cold_chain_parameters(directory: str) -> pd.DataFrame:
+    return _sourced_table(directory, "cold_chain_parameters.csv", {"parameter", "key", "value", "unit", "source"},
+                          "the cold-chain parameter table")
+
+
+@functools.lru_cache(maxsize=4)
+def _cold_chain_legs(directory: str) -> pd.DataFrame:
+    return _sourced_table(directory, "cold_chain_legs.csv", {"leg_class", "temperature", "parameter", "value", "source"},
+                          "the cold-chain leg rates")
+
+
+def cold_chain_legs() -> pd.DataFrame:
+    """The rates, speeds and distances of the cold-chain leg classes (``cold_chain_legs.csv``), read once per
+    data folder; a copy. Columns: ``leg_class, temperature, parameter, value, unit, year, source...``."""
+    return _cold_chain_legs(str(geodata_dir())).copy()
 
 
 def cold_chain_parameters() -> pd.DataFrame:

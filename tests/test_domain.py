@@ -81,3 +81,15 @@ def test_a_cold_chain_parameter_without_value_is_named(geodata_copy: Path) -> No
         csv.writer(handle).writerows(rows)
     with pytest.raises(DataError, match=re.escape(f"{path}: empty value in row 4")):
         domain.cold_chain_parameters()
+
+
+def test_a_cold_chain_leg_rate_without_value_is_named(geodata_copy: Path) -> None:
+    # the leg rates share the parameter table's reader: an empty value is an error, never a NaN rate
+    path = geodata_copy / "cold_chain_legs.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[2][rows[0].index("value")] = ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(DataError, match=re.escape(f"{path}: empty value in row 3")):
+        domain.cold_chain_legs()

@@ -92,29 +92,16 @@ class LegRates:
     max_drayage_km: float
 
 
-@functools.lru_cache(maxsize=4)
-def _legs_table(path: str) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise DataError(f"{path}: the cold-chain leg rates are missing; restore geodata/cold_chain_legs.csv") from None
-    need = {"leg_class", "temperature", "parameter", "value", "source"}
-    if not need <= set(table.columns):
-        raise DataError(f"{path}: missing column(s) {', '.join(sorted(need - set(table.columns)))}")
-    return table
-
-
 def load_leg_rates() -> LegRates:
     """The leg rates of ``geodata/cold_chain_legs.csv``; a missing value raises :class:`DataError` naming it."""
-    path = geodata_dir() / "cold_chain_legs.csv"
-    table = _legs_table(str(path))
+    table = domain.cold_chain_legs()
 
     def value(leg: str, parameter: str, temp: str | None = None) -> float:
         rows = table[(table["leg_class"] == leg) & (table["parameter"] == parameter)]
         if temp is not None:
             rows = rows[rows["temperature"].isin([temp, "any"])]
         if rows.empty:
-            raise DataError(f"{path.name}: no {parameter} for leg class {leg}" + (f" ({temp})" if temp else "")
+            raise DataError(f"cold_chain_legs.csv: no {parameter} for leg class {leg}" + (f" ({temp})" if temp else "")
                             + "; add the row with its source")
         return float(rows["value"].iloc[0])
 
