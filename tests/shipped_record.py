@@ -58,6 +58,19 @@ def _model_digest(model: Any) -> str:
     return digest.hexdigest()
 
 
+#: the cold-chain model of each built problem compared so far (built once, whatever the number of comparisons)
+_MODELS: dict[int, tuple[Any, Any]] = {}
+
+
+def _model(result: Any) -> Any:
+    from planner.model.coldchain import ColdChainModel
+
+    problem = result.built.problem
+    if id(problem) not in _MODELS:  # the problem is kept beside its model, so its id stays its own
+        _MODELS[id(problem)] = (problem, ColdChainModel(problem))
+    return _MODELS[id(problem)][1]
+
+
 def _plan(result: Any) -> list[list[Any]]:
     zones = result.tables.get("site_zones")
     if zones is None or zones.empty:
@@ -95,9 +108,7 @@ def fingerprint(result: Any) -> dict[str, Any]:
         "open_sites": _open_sites(result),
     }
     if result.scenario.model == "cold_chain":
-        from planner.model.coldchain import ColdChainModel
-
-        model = ColdChainModel(result.built.problem)
+        model = _model(result)
         entry["model_sha256"] = _model_digest(model)
         entry["plan"] = _plan(result)
         entry["plan_cost_cny"] = plan_cost(model, entry["plan"])
@@ -118,9 +129,7 @@ def differences(name: str, result: Any, recorded: dict[str, Any]) -> list[str]:
         if now["open_sites"] != recorded["open_sites"]:
             out.append(f"{name}: open sites {now['open_sites']}, recorded {recorded['open_sites']}")
         return out
-    from planner.model.coldchain import ColdChainModel
-
-    model = ColdChainModel(result.built.problem)
+    model = _model(result)
     digest = _model_digest(model)
     if digest != recorded["model_sha256"]:
         out.append(f"{name}: the MILP differs from the recorded one (sha256 {digest[:12]} vs {recorded['model_sha256'][:12]})")
